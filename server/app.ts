@@ -1,0 +1,147 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Core } from './core.js';
+import { KeyVault } from './crypto/keys.js';
+import { Signer } from './crypto/signing.js';
+import { compileHostPatterns } from './domain/hosts.js';
+import { AppError } from './domain/errors.js';
+import { ADMIN_BODY_LIMIT, adminRoutes, createAdminRouter, problemMiddleware, sendProblem } from './http/admin-api.js';
+import { clientIpResolver } from './http/client-ip.js';
+import { docsPage } from './http/docs.js';
+import { createLicenseApi, signingKeyBody } from './http/license-api.js';
+import { openApiDocument } from './http/openapi.js';
+import { loadSecrets } from './secrets.js';
+import { createAccount, createToken } from './services/admin.js';
+import { LastSeenBuffer } from './services/last-seen.js';
+import { IDEMPOTENCY_WINDOW_MS, type Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite/index.js';
+
+/** Keys, tokens, passwords and the like never reach a log line, wherever they appear. */
+export const REDACT_PATHS = [
+  'key', '*.key', 'token', '*.token', 'password', '*.password', 'authorization', '*.authorization',
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
+}
+
+export function openStore(config: Config): Store {
+  if (config.store === 'sqlite') return new SqliteStore(join(config.dataDir, 'batchkeys.db'));
+  throw new Error(`BATCHKEYS_STORE: the ${config.store} store is not available in this version; use sqlite`);
+}
+
+/** Opens the store and the secrets (creating both on first start) and wires the services. */
+export function openCore(config: Config, options: { logger?: Logger; now?: () => number } = {}): Core {
+  const { secrets } = loadSecrets(config.secretsFile);
+  const store = openStore(config);
+  const now = options.now ?? Date.now;
+  return {
+    config, store, now,
+    vault: new KeyVault(secrets.keyDigestSecret, secrets.keyEncryptionKey),
+    signer: new Signer(secrets.signingSeed),
+    devHosts: compileHostPatterns(config.devHosts),
+    logger: options.logger ?? createLogger(config.logLevel),
+    lastSeen: new LastSeenBuffer(store, now),
+  };
+}
+
+/**
+ * On a store without accounts, creates the operator account; on one without an admin token,
+ * creates one (BATCHKEYS_BOOTSTRAP_TOKEN, or a random one). Returns a generated token so that
+ * it can be shown once; a token given by the operator is never returned or printed.
+ */
+export async function bootstrap(core: Core): Promise<{ generatedToken: string | null }> {
+  const accounts = await core.store.listAccounts();
+  const operator = accounts.find((a) => a.operator) ?? (await createAccount(core, 'Default', true));
+  const tokens = await core.store.listTokens(operator.id);
+  if (tokens.some((t) => t.revokedAt === null && t.scopes.includes('admin'))) return { generatedToken: null };
+  const given = core.config.bootstrapToken;
+  const { token } = await createToken(core, operator.id, given ? 'bootstrap' : 'initial admin', ['admin'], ...(given ? [given] : []));
+  return { generatedToken: given ? null : token };
+}
+
+export function createHttpServer(core: Core): Server {
+  const clientIp = clientIpResolver(core.config.trustProxy);
+  const licenseApi = createLicenseApi(core, clientIp);
+  const signingKey = signingKeyBody(core);
+  const signingKeyHeaders = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': signingKey.length,
+    'cache-control': 'public, max-age=300',
+    'batchkeys-signature': `ed25519=${core.signer.sign(signingKey)}`,
+  };
+
+  const routes = adminRoutes(core);
+  const openapi = JSON.stringify(openApiDocument(routes));
+  const docs = docsPage(JSON.parse(openapi) as Record<string, unknown>);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('etag', false);
+  app.use(express.json({ limit: ADMIN_BODY_LIMIT, type: () => true }));
+  app.get('/openapi.json', (_req, res) => void res.type('application/json').send(openapi));
+  app.get('/docs', (_req, res) => void res.type('text/html').send(docs));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(createAdminRouter(core, routes));
+  app.use((req, res) => sendProblem(res, new AppError('NOT_FOUND', `There is nothing at ${req.method} ${req.path}.`)));
+  app.use(problemMiddleware(core));
+
+  return createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    // The license API and the signing key bypass Express: their hot path pays for no middleware.
+    if (path.startsWith('/v1/licenses')) return void licenseApi(req, res, path);
+    if (path === '/v1/signing-key' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, signingKeyHeaders);
+      return void res.end(req.method === 'HEAD' ? undefined : signingKey);
+    }
+    app(req, res);
+  });
+}
+
+export interface RunningServer {
+  core: Core;
+  server: Server;
+  url: string;
+  generatedToken: string | null;
+  close(): Promise<void>;
+}
+
+/** Starts BatchKeys: store, bootstrap, HTTP server and the housekeeping timer. */
+export async function startServer(config: Config, options: { logger?: Logger; now?: () => number } = {}): Promise<RunningServer> {
+  const core = openCore(config, options);
+  const { generatedToken } = await bootstrap(core);
+  const server = createHttpServer(core);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const housekeeping = setInterval(() => {
+    core.store.purgeIdempotency(core.now() - IDEMPOTENCY_WINDOW_MS).catch((err: unknown) => core.logger.error({ err }, 'purge failed'));
+  }, 60 * 60 * 1000);
+  housekeeping.unref();
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | null = null;
+  return {
+    core, server, generatedToken, url: `http://${host}:${addr.port}`,
+    close() {
+      closing ??= (async () => {
+        clearInterval(housekeeping);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await core.lastSeen.flush();
+        await core.store.close();
+      })();
+      return closing;
+    },
+  };
+}

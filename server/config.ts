@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Every setting, with the environment variable it comes from. The config file uses the same names. */
+const intString = (min: number, max: number) =>
+  z.union([z.number(), z.string().trim().regex(/^\d+$/, 'a whole number')]).transform(Number).pipe(z.number().int().min(min).max(max));
+
+const schema = z.strictObject({
+  BATCHKEYS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  BATCHKEYS_PORT: intString(0, 65535).default(8787),
+  BATCHKEYS_DATA_DIR: z.string().trim().min(1).default('./data'),
+  BATCHKEYS_STORE: z.enum(['sqlite', 'json', 'postgres']).default('sqlite'),
+  BATCHKEYS_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string').optional(),
+  BATCHKEYS_BOOTSTRAP_TOKEN: z.string().trim().min(24, 'at least 24 characters').max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  BATCHKEYS_RATE_LIMIT: intString(0, 10_000_000).default(1200),
+  BATCHKEYS_KEY_RATE_LIMIT: intString(0, 10_000_000).optional(),
+  BATCHKEYS_TRUST_PROXY: z.string().trim().optional(),
+  BATCHKEYS_DEV_HOSTS: z.string().default('').transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9*._-]+$/, 'host patterns such as *.wpengine.com'))),
+  BATCHKEYS_SECRETS_FILE: z.string().trim().min(1).optional(),
+  BATCHKEYS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  store: 'sqlite' | 'json' | 'postgres';
+  databaseUrl: string | undefined;
+  bootstrapToken: string | undefined;
+  /** Requests per client IP in any 60 s; 0: off. */
+  rateLimit: number;
+  /** Requests per key in any 60 s; 0: off. */
+  keyRateLimit: number;
+  trustProxy: string | undefined;
+  devHosts: string[];
+  secretsFile: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the settings from the environment, over an optional JSON config file named by
+ * `BATCHKEYS_CONFIG`. A bad value throws a ConfigError naming the variable and what it accepts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let fromFile: Record<string, unknown> = {};
+  if (env.BATCHKEYS_CONFIG) {
+    try {
+      fromFile = JSON.parse(readFileSync(env.BATCHKEYS_CONFIG, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`BATCHKEYS_CONFIG: cannot read ${env.BATCHKEYS_CONFIG} as JSON (${(err as Error).message})`);
+    }
+  }
+  const raw: Record<string, unknown> = { ...fromFile };
+  for (const name of Object.keys(schema.shape)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.length > 0 ? i.path.join('.') : '(config)';
+      return i.code === 'unrecognized_keys'
+        ? `unknown setting(s) ${i.keys.join(', ')} in the config file`
+        : `${name}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  if (c.BATCHKEYS_STORE === 'postgres' && !c.BATCHKEYS_DATABASE_URL) {
+    throw new ConfigError('invalid configuration:\n  BATCHKEYS_DATABASE_URL: required when BATCHKEYS_STORE is postgres');
+  }
+  const dataDir = resolve(c.BATCHKEYS_DATA_DIR);
+  return {
+    host: c.BATCHKEYS_HOST,
+    port: c.BATCHKEYS_PORT,
+    dataDir,
+    store: c.BATCHKEYS_STORE,
+    databaseUrl: c.BATCHKEYS_DATABASE_URL,
+    bootstrapToken: c.BATCHKEYS_BOOTSTRAP_TOKEN,
+    rateLimit: c.BATCHKEYS_RATE_LIMIT,
+    // Without its own setting the per-key guard follows the per-IP limit: off when it is off.
+    keyRateLimit: c.BATCHKEYS_KEY_RATE_LIMIT ?? (c.BATCHKEYS_RATE_LIMIT === 0 ? 0 : Math.max(c.BATCHKEYS_RATE_LIMIT, 1200)),
+    trustProxy: c.BATCHKEYS_TRUST_PROXY,
+    devHosts: c.BATCHKEYS_DEV_HOSTS,
+    secretsFile: resolve(c.BATCHKEYS_SECRETS_FILE ?? `${dataDir}/secrets.json`),
+    logLevel: c.BATCHKEYS_LOG_LEVEL,
+  };
+}

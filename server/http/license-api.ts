@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Core } from '../core.js';
+import { AppError, toProblem } from '../domain/errors.js';
+import {
+  activateKey, consumeTokens, deactivateKey, refusal, validateKey,
+} from '../services/licensing.js';
+import type { ConsumeDecision, StoredResponse } from '../store/store.js';
+import type { ClientIp } from './client-ip.js';
+import { readBody } from './body.js';
+import { SlidingWindowLimiter, type RateDecision } from './ratelimit.js';
+import { ActivateRequest, ConsumeRequest, DeactivateRequest, ValidateRequest, type ValidateResponseT } from './schemas.js';
+import { parseJson, parseOrThrow } from './validation.js';
+import { activationView, licenseView } from './views.js';
+
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+type Handler = (core: Core, body: unknown, limitByKey: (key: string) => Promise<void>) => Promise<StoredResponse>;
+
+const json = (status: number, value: unknown): StoredResponse => ({ status, body: Buffer.from(JSON.stringify(value)) });
+const problem = (err: AppError): StoredResponse => json(err.status, toProblem(err));
+
+const routes: Record<string, Handler> = {
+  async validate(core, body, limitByKey) {
+    const input = parseOrThrow(ValidateRequest, body);
+    await limitByKey(input.key);
+    const { result, license } = await validateKey(core, input);
+    const now = core.now();
+    const answer: ValidateResponseT = {
+      ...result,
+      license: license ? licenseView(license, now) : null,
+      meta: input.nonce === undefined ? { ts: new Date(now).toISOString() } : { ts: new Date(now).toISOString(), nonce: input.nonce },
+    };
+    return json(200, answer);
+  },
+  async activate(core, body, limitByKey) {
+    const input = parseOrThrow(ActivateRequest, body);
+    await limitByKey(input.key);
+    const { created, activation, license } = await activateKey(core, input);
+    return json(created ? 201 : 200, { activation: activationView(activation), license: licenseView(license, core.now()) });
+  },
+  async deactivate(core, body, limitByKey) {
+    const input = parseOrThrow(DeactivateRequest, body);
+    await limitByKey(input.key);
+    const license = await deactivateKey(core, input);
+    return json(200, { deactivated: true, license: licenseView(license, core.now()) });
+  },
+  async consume(core, body, limitByKey) {
+    const input = parseOrThrow(ConsumeRequest, body);
+    await limitByKey(input.key);
+    const render = (d: ConsumeDecision): StoredResponse => {
+      if (d.kind === 'refused') return problem(refusal(d));
+      return json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
+    };
+    return consumeTokens(core, input, render);
+  },
+};
+
+class RateLimited extends AppError {
+  constructor(readonly decision: RateDecision) {
+    super('RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s.`);
+  }
+}
+
+/**
+ * The license API on bare node:http: no middleware chain, one body read, one schema check, one
+ * store lookup and one signature per request. Every answer, errors included, is signed.
+ */
+export function createLicenseApi(core: Core, clientIp: ClientIp) {
+  const { config, signer } = core;
+  const ipLimiter = config.rateLimit > 0 ? new SlidingWindowLimiter(config.rateLimit, 'ip') : null;
+  const keyLimiter = config.keyRateLimit > 0 ? new SlidingWindowLimiter(config.keyRateLimit, 'key') : null;
+
+  const send = (res: ServerResponse, r: StoredResponse, rate: RateDecision | null, extra?: Record<string, string>) => {
+    const headers: Record<string, string | number> = {
+      'content-type': r.status >= 400 ? PROBLEM_TYPE : JSON_TYPE,
+      'content-length': r.body.length,
+      'cache-control': 'no-store',
+      'batchkeys-signature': `ed25519=${signer.sign(r.body)}`,
+      ...extra,
+    };
+    if (rate) {
+      headers['ratelimit-limit'] = rate.limit;
+      headers['ratelimit-remaining'] = rate.remaining;
+      headers['ratelimit-reset'] = rate.resetSeconds;
+      headers['ratelimit-policy'] = `${rate.limit};w=60`;
+      if (!rate.allowed) headers['retry-after'] = rate.retryAfterSeconds;
+    }
+    res.writeHead(r.status, headers);
+    res.end(r.body);
+  };
+
+  const limitByKey = keyLimiter
+    ? async (key: string) => {
+      const d = await keyLimiter.hit(core.vault.digest(key));
+      if (!d.allowed) throw new RateLimited(d);
+    }
+    : async () => {};
+
+  return async function licenseApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let rate: RateDecision | null = null;
+    try {
+      const name = path.startsWith('/v1/licenses/') ? path.slice('/v1/licenses/'.length) : '';
+      const handler = Object.hasOwn(routes, name) ? routes[name] : undefined;
+      if (!handler) throw new AppError('NOT_FOUND', `There is no license API endpoint at ${path}.`);
+      if (req.method !== 'POST') {
+        req.resume();
+        return send(res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });
+      }
+      if (ipLimiter) {
+        rate = await ipLimiter.hit(clientIp(req));
+        if (!rate.allowed) throw new RateLimited(rate);
+      }
+      const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));
+      send(res, await handler(core, body, limitByKey), rate);
+    } catch (err) {
+      if (err instanceof RateLimited) rate = err.decision;
+      if (err instanceof AppError) {
+        // An over-long body is left unread: close the connection rather than drain it.
+        const extra: Record<string, string> = err.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
+        return send(res, problem(err), rate, extra);
+      }
+      core.logger.error({ err, path }, 'license API request failed');
+      send(res, problem(new AppError('INTERNAL_ERROR', 'The server could not answer this request.')), rate);
+    }
+  };
+}
+
+/** `GET /v1/signing-key`: the public half of the response-signing key; not rate limited. */
+export function signingKeyBody(core: Core): Buffer {
+  const { signer } = core;
+  return Buffer.from(JSON.stringify({
+    algorithm: 'ed25519',
+    publicKey: signer.publicKey.toString('base64'),
+    pem: signer.publicKeyPem,
+  }));
+}

@@ -1,0 +1,26 @@
+import { effectiveStatus } from '../domain/validation.js';
+import type { Activation, License } from '../domain/types.js';
+import type { ActivationViewT, LicenseViewT } from './schemas.js';
+
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The license as the public API shows it: never any personal data. */
+export function licenseView(l: License, now: number): LicenseViewT {
+  return {
+    id: l.id,
+    product: l.productSlug,
+    status: effectiveStatus(l, now),
+    expiresAt: isoOrNull(l.expiresAt),
+    lock: l.lock,
+    maxActivations: l.maxActivations,
+    activations: l.activationCount,
+    tokens: l.tokensRemaining === null ? null : { remaining: l.tokensRemaining, total: l.tokensTotal ?? l.tokensRemaining },
+  };
+}
+
+export function activationView(a: Activation): ActivationViewT {
+  return {
+    id: a.id, domain: a.domain, device: a.device, label: a.label, development: a.development,
+    createdAt: new Date(a.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,492 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { standingCode } from '../../domain/validation.js';
+import type {
+  Account, AccountStatus, Activation, ApiToken, License, LicenseWithAccount, Policy, Product, Scope,
+} from '../../domain/types.js';
+import {
+  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
+  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+} from '../store.js';
+import { migrations } from './migrations.js';
+
+type Row = Record<string, unknown>;
+
+const LICENSE_COLUMNS = `l.*, p.slug AS product_slug, a.status AS account_status`;
+const LICENSE_FROM = `licenses l JOIN products p ON p.id = l.product_id JOIN accounts a ON a.id = l.account_id`;
+
+function json(text: unknown): Record<string, unknown> {
+  return typeof text === 'string' && text !== '' ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toAccount(r: Row): Account {
+  return {
+    id: String(r.id), name: String(r.name), status: r.status as AccountStatus, operator: r.operator === 1,
+    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  };
+}
+function toToken(r: Row): ApiToken {
+  return {
+    id: String(r.id), accountId: String(r.account_id), name: String(r.name),
+    scopes: JSON.parse(String(r.scopes)) as Scope[], hash: String(r.hash), createdAt: Number(r.created_at),
+    lastUsedAt: num(r.last_used_at), revokedAt: num(r.revoked_at),
+  };
+}
+function toProduct(r: Row): Product {
+  return {
+    id: String(r.id), accountId: String(r.account_id), name: String(r.name), slug: String(r.slug),
+    keyPrefix: str(r.key_prefix), metadata: json(r.metadata), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  };
+}
+function toPolicy(r: Row): Policy {
+  return {
+    id: String(r.id), accountId: String(r.account_id), productId: String(r.product_id), name: String(r.name),
+    durationDays: num(r.duration_days), lock: r.lock as Policy['lock'], maxActivations: num(r.max_activations),
+    tokens: num(r.tokens), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  };
+}
+function toLicense(r: Row): LicenseWithAccount {
+  return {
+    id: String(r.id), accountId: String(r.account_id), productId: String(r.product_id),
+    productSlug: String(r.product_slug), policyId: str(r.policy_id), keyDigest: String(r.key_digest),
+    keyEncrypted: String(r.key_encrypted), status: r.status as License['status'], expiresAt: num(r.expires_at),
+    durationDays: num(r.duration_days), lock: r.lock as License['lock'], maxActivations: num(r.max_activations),
+    activationCount: Number(r.activation_count), tokensRemaining: num(r.tokens_remaining),
+    tokensTotal: num(r.tokens_total), email: str(r.email), name: str(r.name), metadata: json(r.metadata),
+    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), accountStatus: r.account_status as AccountStatus,
+  };
+}
+function toActivation(r: Row): Activation {
+  return {
+    id: String(r.id), licenseId: String(r.license_id), domain: str(r.domain), device: str(r.device),
+    label: str(r.label), development: r.development === 1, createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at), deactivatedAt: num(r.deactivated_at),
+  };
+}
+
+function licenseParams(l: License): Row {
+  return {
+    id: l.id, account_id: l.accountId, product_id: l.productId, policy_id: l.policyId, key_digest: l.keyDigest,
+    key_encrypted: l.keyEncrypted, status: l.status, expires_at: l.expiresAt, duration_days: l.durationDays,
+    lock: l.lock, max_activations: l.maxActivations, activation_count: l.activationCount,
+    tokens_remaining: l.tokensRemaining, tokens_total: l.tokensTotal, email: l.email, name: l.name,
+    metadata: JSON.stringify(l.metadata), created_at: l.createdAt, updated_at: l.updatedAt,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function identityColumn(by: ActivationIdentity): ['domain' | 'device', string] {
+  return 'domain' in by ? ['domain', by.domain] : ['device', by.device];
+}
+
+/** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmt: Record<string, Database.Statement>;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.stmt = this.prepare();
+  }
+
+  private migrate(): void {
+    const current = Number(this.db.pragma('user_version', { simple: true }));
+    if (current > migrations.length) {
+      throw new Error(`the database schema (version ${current}) is newer than this BatchKeys (${migrations.length})`);
+    }
+    for (let v = current; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare(): Record<string, Database.Statement> {
+    const p = (sql: string) => this.db.prepare(sql);
+    return {
+      licenseByDigest: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.key_digest = ?`),
+      licenseById: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id = ?`),
+      licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
+      insertLicense: p(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
+        expires_at, duration_days, lock, max_activations, activation_count, tokens_remaining, tokens_total, email, name,
+        metadata, created_at, updated_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest, @key_encrypted,
+        @status, @expires_at, @duration_days, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total,
+        @email, @name, @metadata, @created_at, @updated_at)`),
+      updateLicense: p(`UPDATE licenses SET policy_id = @policy_id, status = @status, expires_at = @expires_at,
+        duration_days = @duration_days, lock = @lock, max_activations = @max_activations,
+        tokens_remaining = @tokens_remaining, tokens_total = @tokens_total, email = @email, name = @name,
+        metadata = @metadata, updated_at = @updated_at WHERE id = @id AND account_id = @account_id`),
+      insertLedger: p(`INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
+      activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND device = ? AND deactivated_at IS NULL`),
+      takeSeat: p(`UPDATE licenses SET activation_count = activation_count + 1
+        WHERE id = ? AND (max_activations IS NULL OR activation_count < max_activations)`),
+      freeSeat: p(`UPDATE licenses SET activation_count = activation_count - 1 WHERE id = ? AND activation_count > 0`),
+      insertActivation: p(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
+        last_seen_at, deactivated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`),
+      deactivateActivation: p(`UPDATE activations SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL`),
+      touchActivation: p(`UPDATE activations SET last_seen_at = max(last_seen_at, ?) WHERE id = ?`),
+      idempotencyGet: p(`SELECT amount, status, body, created_at FROM idempotency WHERE license_id = ? AND key = ?`),
+      idempotencyPut: p(`INSERT OR REPLACE INTO idempotency (license_id, key, amount, status, body, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      consumeTokens: p(`UPDATE licenses SET tokens_remaining = tokens_remaining - ?, updated_at = ?
+        WHERE id = ? AND tokens_remaining >= ?`),
+      tokenByHash: p(`SELECT * FROM api_tokens WHERE hash = ?`),
+      touchToken: p(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // Accounts and tokens ------------------------------------------------------------------
+
+  async createAccount(a: Account): Promise<void> {
+    this.db.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(a.id, a.name, a.status, a.operator ? 1 : 0, a.createdAt, a.updatedAt);
+  }
+  async getAccount(id: string): Promise<Account | null> {
+    const r = this.db.prepare(`SELECT * FROM accounts WHERE id = ?`).get(id) as Row | undefined;
+    return r ? toAccount(r) : null;
+  }
+  async listAccounts(): Promise<Account[]> {
+    return (this.db.prepare(`SELECT * FROM accounts ORDER BY id`).all() as Row[]).map(toAccount);
+  }
+  async setAccountStatus(id: string, status: AccountStatus, now: number): Promise<Account | null> {
+    this.db.prepare(`UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?`).run(status, now, id);
+    return this.getAccount(id);
+  }
+
+  async createToken(t: ApiToken): Promise<void> {
+    this.db.prepare(`INSERT INTO api_tokens (id, account_id, name, scopes, hash, created_at, last_used_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt);
+  }
+  async findTokenByHash(hash: string): Promise<ApiToken | null> {
+    const r = this.stmt.tokenByHash!.get(hash) as Row | undefined;
+    return r ? toToken(r) : null;
+  }
+  async listTokens(accountId: string): Promise<ApiToken[]> {
+    return (this.db.prepare(`SELECT * FROM api_tokens WHERE account_id = ? ORDER BY id`).all(accountId) as Row[]).map(toToken);
+  }
+  async revokeToken(accountId: string, id: string, now: number): Promise<boolean> {
+    return this.db.prepare(`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE account_id = ? AND id = ?`)
+      .run(now, accountId, id).changes > 0;
+  }
+  async touchToken(id: string, now: number): Promise<void> {
+    this.stmt.touchToken!.run(now, id);
+  }
+
+  // Products and policies ----------------------------------------------------------------
+
+  async createProduct(pr: Product): Promise<void> {
+    try {
+      this.db.prepare(`INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(pr.id, pr.accountId, pr.name, pr.slug, pr.keyPrefix, JSON.stringify(pr.metadata), pr.createdAt, pr.updatedAt);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreConflict('slug');
+      throw err;
+    }
+  }
+  async getProduct(accountId: string, idOrSlug: string): Promise<Product | null> {
+    const r = this.db.prepare(`SELECT * FROM products WHERE account_id = ? AND (id = ? OR slug = ?)`)
+      .get(accountId, idOrSlug, idOrSlug) as Row | undefined;
+    return r ? toProduct(r) : null;
+  }
+  async listProducts(accountId: string): Promise<Product[]> {
+    return (this.db.prepare(`SELECT * FROM products WHERE account_id = ? ORDER BY id`).all(accountId) as Row[]).map(toProduct);
+  }
+  async updateProduct(accountId: string, id: string, patch: ProductPatch, now: number): Promise<Product | null> {
+    const current = await this.getProduct(accountId, id);
+    if (!current || current.id !== id) return null;
+    const next = { ...applyPatch(current, patch), updatedAt: now };
+    try {
+      this.db.prepare(`UPDATE products SET name = ?, slug = ?, key_prefix = ?, metadata = ?, updated_at = ? WHERE id = ?`)
+        .run(next.name, next.slug, next.keyPrefix, JSON.stringify(next.metadata), now, id);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreConflict('slug');
+      throw err;
+    }
+    return next;
+  }
+  async deleteProduct(accountId: string, id: string): Promise<'deleted' | 'not_found' | 'in_use'> {
+    return this.db.transaction((): 'deleted' | 'not_found' | 'in_use' => {
+      const exists = this.db.prepare(`SELECT 1 FROM products WHERE account_id = ? AND id = ?`).get(accountId, id);
+      if (!exists) return 'not_found';
+      if (this.db.prepare(`SELECT 1 FROM licenses WHERE product_id = ? LIMIT 1`).get(id)) return 'in_use';
+      this.db.prepare(`DELETE FROM products WHERE id = ?`).run(id);
+      return 'deleted';
+    }).immediate();
+  }
+
+  async createPolicy(po: Policy): Promise<void> {
+    this.db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens,
+      created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(po.id, po.accountId, po.productId, po.name, po.durationDays, po.lock, po.maxActivations, po.tokens,
+        po.createdAt, po.updatedAt);
+  }
+  async getPolicy(accountId: string, id: string): Promise<Policy | null> {
+    const r = this.db.prepare(`SELECT * FROM policies WHERE account_id = ? AND id = ?`).get(accountId, id) as Row | undefined;
+    return r ? toPolicy(r) : null;
+  }
+  async listPolicies(accountId: string, productId?: string): Promise<Policy[]> {
+    const rows = productId
+      ? this.db.prepare(`SELECT * FROM policies WHERE account_id = ? AND product_id = ? ORDER BY id`).all(accountId, productId)
+      : this.db.prepare(`SELECT * FROM policies WHERE account_id = ? ORDER BY id`).all(accountId);
+    return (rows as Row[]).map(toPolicy);
+  }
+  async updatePolicy(accountId: string, id: string, patch: PolicyPatch, now: number): Promise<Policy | null> {
+    const current = await this.getPolicy(accountId, id);
+    if (!current) return null;
+    const n = { ...applyPatch(current, patch), updatedAt: now };
+    this.db.prepare(`UPDATE policies SET name = ?, duration_days = ?, lock = ?, max_activations = ?, tokens = ?,
+      updated_at = ? WHERE id = ?`).run(n.name, n.durationDays, n.lock, n.maxActivations, n.tokens, now, id);
+    return n;
+  }
+  async deletePolicy(accountId: string, id: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM policies WHERE account_id = ? AND id = ?`).run(accountId, id).changes > 0;
+  }
+
+  // Licenses ------------------------------------------------------------------------------
+
+  private insertLicense(l: License): void {
+    this.stmt.insertLicense!.run(licenseParams(l));
+    if (l.tokensTotal !== null && l.tokensTotal > 0) {
+      this.stmt.insertLedger!.run(`${l.id}_grant`, l.id, l.tokensTotal, 'grant', null, l.createdAt);
+    }
+  }
+
+  async createLicense(l: License): Promise<void> {
+    try {
+      this.db.transaction(() => this.insertLicense(l))();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreConflict('key');
+      throw err;
+    }
+  }
+
+  async importLicenses(rows: AsyncIterable<License>, onRow?: (count: number) => void): Promise<number> {
+    // One explicit transaction spans the whole (streamed) import, so a failure at row N
+    // leaves the store exactly as it was. The CLI is the only user of this connection meanwhile.
+    let count = 0;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const l of rows) {
+        try {
+          this.insertLicense(l);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new StoreConflict('key');
+          throw err;
+        }
+        count++;
+        onRow?.(count);
+      }
+      this.db.exec('COMMIT');
+      return count;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async findLicenseByDigest(digest: string): Promise<LicenseWithAccount | null> {
+    const r = this.stmt.licenseByDigest!.get(digest) as Row | undefined;
+    return r ? toLicense(r) : null;
+  }
+
+  async getLicense(accountId: string, id: string): Promise<License | null> {
+    const r = this.stmt.licenseByAccount!.get(accountId, id) as Row | undefined;
+    return r ? toLicense(r) : null;
+  }
+
+  async listLicenses(accountId: string, q: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }> {
+    const where = ['l.account_id = @accountId'];
+    const params: Row = { accountId, limit: q.limit + 1, now: q.now };
+    if (q.cursor) { where.push('l.id < @cursor'); params.cursor = q.cursor; }
+    if (q.productId) { where.push('l.product_id = @productId'); params.productId = q.productId; }
+    if (q.email) { where.push('l.email = @email COLLATE NOCASE'); params.email = q.email; }
+    if (q.status === 'expired') where.push(`l.status = 'active' AND l.expires_at IS NOT NULL AND l.expires_at <= @now`);
+    else if (q.status === 'active') where.push(`l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > @now)`);
+    else if (q.status) { where.push('l.status = @status'); params.status = q.status; }
+    if (q.q) {
+      where.push(`(l.id = @q OR l.key_digest = @qDigest OR l.email LIKE @qLike ESCAPE '\\' OR l.name LIKE @qLike ESCAPE '\\')`);
+      params.q = q.q;
+      params.qDigest = q.qDigest ?? '';
+      params.qLike = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    const rows = this.db.prepare(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${where.join(' AND ')}
+      ORDER BY l.id DESC LIMIT @limit`).all(params) as Row[];
+    const items = rows.slice(0, q.limit).map(toLicense);
+    const nextCursor = rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    return { items, nextCursor };
+  }
+
+  async *iterateLicenses(accountId: string | null, batchSize = 1000): AsyncIterable<License> {
+    let after = '';
+    const stmt = this.db.prepare(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM}
+      WHERE l.id > @after ${accountId ? 'AND l.account_id = @accountId' : ''} ORDER BY l.id LIMIT @limit`);
+    for (;;) {
+      const rows = stmt.all({ after, accountId, limit: batchSize }) as Row[];
+      if (rows.length === 0) return;
+      for (const r of rows) yield toLicense(r);
+      after = String(rows[rows.length - 1]!.id);
+    }
+  }
+
+  async modifyLicense(accountId: string, id: string, change: (l: License) => LicenseChange): Promise<License | null> {
+    return this.db.transaction((): License | null => {
+      const r = this.stmt.licenseByAccount!.get(accountId, id) as Row | undefined;
+      if (!r) return null;
+      const { license, ledger } = change(toLicense(r));
+      this.stmt.updateLicense!.run(licenseParams(license));
+      if (ledger) this.stmt.insertLedger!.run(ledger.id, id, ledger.delta, ledger.reason, null, license.updatedAt);
+      return toLicense(this.stmt.licenseById!.get(id) as Row);
+    }).immediate();
+  }
+
+  async deleteLicense(accountId: string, id: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM licenses WHERE account_id = ? AND id = ?`).run(accountId, id).changes > 0;
+  }
+
+  // Activations ---------------------------------------------------------------------------
+
+  private activeActivation(licenseId: string, by: ActivationIdentity): Activation | null {
+    const r = ('domain' in by
+      ? this.stmt.activeActivationByDomain!.get(licenseId, by.domain)
+      : this.stmt.activeActivationByDevice!.get(licenseId, by.device)) as Row | undefined;
+    return r ? toActivation(r) : null;
+  }
+
+  async findActivation(licenseId: string, by: ActivationIdentity): Promise<Activation | null> {
+    return this.activeActivation(licenseId, by);
+  }
+
+  async activate(input: ActivateInput): Promise<ActivateOutcome> {
+    return this.db.transaction((): ActivateOutcome => {
+      const by: ActivationIdentity = input.domain !== null ? { domain: input.domain } : { device: input.device ?? '' };
+      const existing = this.activeActivation(input.licenseId, by);
+      const fresh = () => this.stmt.licenseById!.get(input.licenseId) as Row | undefined;
+      if (existing) {
+        const r = fresh();
+        return r ? { kind: 'existing', activation: existing, license: toLicense(r) } : { kind: 'not_found' };
+      }
+      // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
+      if (!input.development && this.stmt.takeSeat!.run(input.licenseId).changes === 0) {
+        const r = fresh();
+        return r ? { kind: 'limit', license: toLicense(r) } : { kind: 'not_found' };
+      }
+      this.stmt.insertActivation!.run(input.id, input.licenseId, input.domain, input.device, input.label,
+        input.development ? 1 : 0, input.now, input.now);
+      const r = fresh();
+      if (!r) return { kind: 'not_found' };
+      const activation = this.activeActivation(input.licenseId, by);
+      return { kind: 'created', activation: activation!, license: toLicense(r) };
+    }).immediate();
+  }
+
+  private deactivateRow(a: Activation, now: number): void {
+    this.stmt.deactivateActivation!.run(now, a.id);
+    if (!a.development) this.stmt.freeSeat!.run(a.licenseId);
+  }
+
+  async deactivate(licenseId: string, by: ActivationIdentity, now: number): Promise<DeactivateOutcome | null> {
+    return this.db.transaction((): DeactivateOutcome | null => {
+      const a = this.activeActivation(licenseId, by);
+      if (!a) return null;
+      this.deactivateRow(a, now);
+      return {
+        activation: { ...a, deactivatedAt: now },
+        license: toLicense(this.stmt.licenseById!.get(licenseId) as Row),
+      };
+    }).immediate();
+  }
+
+  async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
+    return this.db.transaction((): boolean => {
+      const r = this.db.prepare(`SELECT act.* FROM activations act JOIN licenses l ON l.id = act.license_id
+        WHERE act.id = ? AND l.account_id = ? AND act.deactivated_at IS NULL`).get(activationId, accountId) as Row | undefined;
+      if (!r) return false;
+      this.deactivateRow(toActivation(r), now);
+      return true;
+    }).immediate();
+  }
+
+  async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
+    return this.db.transaction((): License | null => {
+      if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
+      this.db.prepare(`UPDATE activations SET deactivated_at = ? WHERE license_id = ? AND deactivated_at IS NULL`)
+        .run(now, licenseId);
+      this.db.prepare(`UPDATE licenses SET activation_count = 0, updated_at = ? WHERE id = ?`).run(now, licenseId);
+      return toLicense(this.stmt.licenseById!.get(licenseId) as Row);
+    }).immediate();
+  }
+
+  async listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null> {
+    if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
+    const rows = this.db.prepare(`SELECT * FROM activations WHERE license_id = ?
+      ${includeInactive ? '' : 'AND deactivated_at IS NULL'} ORDER BY id`).all(licenseId) as Row[];
+    return rows.map(toActivation);
+  }
+
+  async touchActivations(ids: readonly string[], now: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.stmt.touchActivation!.run(now, id);
+    })();
+  }
+
+  // Tokens --------------------------------------------------------------------------------
+
+  async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
+    const { licenseId, amount, idempotencyKey: idem, now } = input;
+    return this.db.transaction((): ConsumeOutcome => {
+      if (idem !== null) {
+        const prior = this.stmt.idempotencyGet!.get(licenseId, idem) as Row | undefined;
+        if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
+          if (Number(prior.amount) !== amount) return { kind: 'mismatch' };
+          return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
+        }
+      }
+      const r = this.stmt.licenseById!.get(licenseId) as Row | undefined;
+      if (!r) return { kind: 'not_found' };
+      const license = toLicense(r);
+      const standing = standingCode(license, undefined, now);
+      let response;
+      if (standing && standing !== 'PRODUCT_MISMATCH') {
+        response = input.render({ kind: 'refused', code: standing, license });
+      } else if (license.tokensRemaining === null) {
+        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      } else if (this.stmt.consumeTokens!.run(amount, now, licenseId, amount).changes === 0) {
+        response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+      } else {
+        this.stmt.insertLedger!.run(input.ledgerId, licenseId, -amount, 'consume', idem, now);
+        const after = toLicense(this.stmt.licenseById!.get(licenseId) as Row);
+        response = input.render({ kind: 'ok', license: after, consumed: amount });
+      }
+      if (idem !== null) this.stmt.idempotencyPut!.run(licenseId, idem, amount, response.status, response.body, now);
+      return { kind: 'answer', replayed: false, response };
+    }).immediate();
+  }
+
+  async purgeIdempotency(before: number): Promise<number> {
+    return this.db.prepare(`DELETE FROM idempotency WHERE created_at < ?`).run(before).changes;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Schema migrations, applied in order and recorded in SQLite's `user_version`. Never edit a
+ * released migration: append a new one. Times are epoch milliseconds.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    operator INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_account ON api_tokens (account_id);
+  CREATE TABLE products (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    key_prefix TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (account_id, slug)
+  );
+  CREATE TABLE policies (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    duration_days INTEGER,
+    lock TEXT NOT NULL CHECK (lock IN ('none', 'domain', 'device')),
+    max_activations INTEGER,
+    tokens INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX policies_account ON policies (account_id, product_id);
+  CREATE TABLE licenses (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL REFERENCES products(id),
+    policy_id TEXT REFERENCES policies(id) ON DELETE SET NULL,
+    key_digest TEXT NOT NULL UNIQUE,
+    key_encrypted TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+    expires_at INTEGER,
+    duration_days INTEGER,
+    lock TEXT NOT NULL CHECK (lock IN ('none', 'domain', 'device')),
+    max_activations INTEGER,
+    activation_count INTEGER NOT NULL DEFAULT 0 CHECK (activation_count >= 0),
+    tokens_remaining INTEGER CHECK (tokens_remaining >= 0),
+    tokens_total INTEGER,
+    email TEXT,
+    name TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX licenses_account ON licenses (account_id, id);
+  CREATE INDEX licenses_product ON licenses (account_id, product_id, id);
+  CREATE INDEX licenses_email ON licenses (account_id, email);
+  CREATE TABLE activations (
+    id TEXT PRIMARY KEY,
+    license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
+    domain TEXT,
+    device TEXT,
+    label TEXT,
+    development INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    deactivated_at INTEGER
+  );
+  CREATE INDEX activations_license ON activations (license_id);
+  CREATE UNIQUE INDEX activations_active_domain ON activations (license_id, domain)
+    WHERE deactivated_at IS NULL AND domain IS NOT NULL;
+  CREATE UNIQUE INDEX activations_active_device ON activations (license_id, device)
+    WHERE deactivated_at IS NULL AND device IS NOT NULL;
+  CREATE TABLE token_ledger (
+    id TEXT PRIMARY KEY,
+    license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
+    delta INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    idempotency_key TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX token_ledger_license ON token_ledger (license_id);
+  CREATE TABLE idempotency (
+    license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (license_id, key)
+  );
+  CREATE INDEX idempotency_created ON idempotency (created_at);
+  `,
+];

@@ -1,0 +1,156 @@
+import type {
+  Account, AccountStatus, Activation, ApiToken, License, LicenseStatus, LicenseWithAccount, Policy, Product,
+} from '../domain/types.js';
+
+/**
+ * The one storage interface. Every method is asynchronous so that networked adapters
+ * (PostgreSQL) fit as well as the embedded SQLite one. Every method that changes more than
+ * one row is one transaction, and limits (seats, token balances) are enforced inside it.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'json' | 'postgres';
+  close(): Promise<void>;
+
+  createAccount(account: Account): Promise<void>;
+  getAccount(id: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
+  setAccountStatus(id: string, status: AccountStatus, now: number): Promise<Account | null>;
+
+  createToken(token: ApiToken): Promise<void>;
+  findTokenByHash(hash: string): Promise<ApiToken | null>;
+  listTokens(accountId: string): Promise<ApiToken[]>;
+  revokeToken(accountId: string, id: string, now: number): Promise<boolean>;
+  touchToken(id: string, now: number): Promise<void>;
+
+  /** Throws `StoreConflict` when the slug is taken in the account. */
+  createProduct(product: Product): Promise<void>;
+  /** Finds a product by id or by slug. */
+  getProduct(accountId: string, idOrSlug: string): Promise<Product | null>;
+  listProducts(accountId: string): Promise<Product[]>;
+  updateProduct(accountId: string, id: string, patch: ProductPatch, now: number): Promise<Product | null>;
+  /** `in_use` when licenses still belong to it. */
+  deleteProduct(accountId: string, id: string): Promise<'deleted' | 'not_found' | 'in_use'>;
+
+  createPolicy(policy: Policy): Promise<void>;
+  getPolicy(accountId: string, id: string): Promise<Policy | null>;
+  listPolicies(accountId: string, productId?: string): Promise<Policy[]>;
+  updatePolicy(accountId: string, id: string, patch: PolicyPatch, now: number): Promise<Policy | null>;
+  deletePolicy(accountId: string, id: string): Promise<boolean>;
+
+  /** Throws `StoreConflict` when a license with the same key digest exists. */
+  createLicense(license: License): Promise<void>;
+  /**
+   * Imports licenses all or nothing: on any error (a bad row from the source, a duplicate key)
+   * nothing is kept. `onRow` is called after each stored row for progress reporting.
+   */
+  importLicenses(rows: AsyncIterable<License>, onRow?: (count: number) => void): Promise<number>;
+  findLicenseByDigest(digest: string): Promise<LicenseWithAccount | null>;
+  getLicense(accountId: string, id: string): Promise<License | null>;
+  listLicenses(accountId: string, query: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }>;
+  /** Iterates every license of an account (or of all accounts) in id order, for exports. */
+  iterateLicenses(accountId: string | null, batchSize?: number): AsyncIterable<License>;
+  /**
+   * Reads the license, applies `change` and writes the result, all in one transaction with the
+   * row locked. `change` may throw to abort without writing.
+   */
+  modifyLicense(accountId: string, id: string, change: (license: License) => LicenseChange): Promise<License | null>;
+  deleteLicense(accountId: string, id: string): Promise<boolean>;
+
+  /** The active activation of a license for a domain or device, if any. */
+  findActivation(licenseId: string, by: ActivationIdentity): Promise<Activation | null>;
+  activate(input: ActivateInput): Promise<ActivateOutcome>;
+  deactivate(licenseId: string, by: ActivationIdentity, now: number): Promise<DeactivateOutcome | null>;
+  deactivateById(accountId: string, activationId: string, now: number): Promise<boolean>;
+  resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null>;
+  listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null>;
+  /** Records that activations were seen; batched by the caller, so it may lag a few seconds. */
+  touchActivations(ids: readonly string[], now: number): Promise<void>;
+
+  consume(input: ConsumeInput): Promise<ConsumeOutcome>;
+  purgeIdempotency(before: number): Promise<number>;
+}
+
+export class StoreConflict extends Error {
+  constructor(readonly what: 'slug' | 'key' | 'activation') {
+    super(`${what} already exists`);
+    this.name = 'StoreConflict';
+  }
+}
+
+/** A partial update: absent or undefined fields keep their value. */
+export type Patch<T> = { [K in keyof T]?: T[K] | undefined };
+export type ProductPatch = Patch<Pick<Product, 'name' | 'slug' | 'keyPrefix' | 'metadata'>>;
+export type PolicyPatch = Patch<Pick<Policy, 'name' | 'durationDays' | 'lock' | 'maxActivations' | 'tokens'>>;
+
+export function applyPatch<T extends object>(current: T, patch: Patch<Partial<T>>): T {
+  const next = { ...current };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
+  return next;
+}
+
+export interface LicenseQuery {
+  status?: LicenseStatus | undefined;
+  productId?: string | undefined;
+  email?: string | undefined;
+  /** Free text: matches the id, the key (through `qDigest`), email or name. */
+  q?: string | undefined;
+  qDigest?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+  now: number;
+}
+
+/** What `modifyLicense` may change, plus an optional ledger entry to append atomically. */
+export interface LicenseChange {
+  license: License;
+  ledger?: { id: string; delta: number; reason: 'add' | 'grant' };
+}
+
+export type ActivationIdentity = { domain: string } | { device: string };
+
+export interface ActivateInput {
+  licenseId: string;
+  id: string;
+  domain: string | null;
+  device: string | null;
+  label: string | null;
+  development: boolean;
+  now: number;
+}
+
+export type ActivateOutcome =
+  | { kind: 'created' | 'existing'; activation: Activation; license: LicenseWithAccount }
+  | { kind: 'limit'; license: LicenseWithAccount }
+  | { kind: 'not_found' };
+
+export interface DeactivateOutcome {
+  activation: Activation;
+  license: LicenseWithAccount;
+}
+
+/** A rendered answer, kept so that a repeated idempotency key gets the very same bytes. */
+export interface StoredResponse {
+  status: number;
+  body: Buffer;
+}
+
+export type ConsumeDecision =
+  | { kind: 'ok'; license: LicenseWithAccount; consumed: number }
+  | { kind: 'refused'; code: 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'NO_TOKEN_BUDGET' | 'INSUFFICIENT_TOKENS'; license: LicenseWithAccount };
+
+export interface ConsumeInput {
+  licenseId: string;
+  amount: number;
+  idempotencyKey: string | null;
+  ledgerId: string;
+  now: number;
+  /** Turns the decision into the answer; called inside the transaction so the answer is stored with it. */
+  render: (decision: ConsumeDecision) => StoredResponse;
+}
+
+export type ConsumeOutcome =
+  | { kind: 'answer'; response: StoredResponse; replayed: boolean }
+  | { kind: 'mismatch' }
+  | { kind: 'not_found' };
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
