@@ -88,8 +88,3 @@ export function validate(
   if (license.tokensRemaining !== null && license.tokensRemaining <= 0) return result('TOKENS_EXHAUSTED');
   return result('VALID');
 }
-
-/** Which identifier a locked key activates by; for unlocked keys the caller picks. */
-export function lockIdentifier(license: License): 'domain' | 'device' | null {
-  return license.lock === 'none' ? null : license.lock;
-}

@@ -82,10 +82,6 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-function identityColumn(by: ActivationIdentity): ['domain' | 'device', string] {
-  return 'domain' in by ? ['domain', by.domain] : ['device', by.device];
-}
-
 /** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
