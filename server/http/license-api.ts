@@ -94,7 +94,7 @@ export function createLicenseApi(core: Core, clientIp: ClientIp) {
 
   const limitByKey = keyLimiter
     ? async (key: string) => {
-      const d = await keyLimiter.hit(core.vault.digest(key));
+      const d = await keyLimiter.hit(core.vault.digest(key), core.now());
       if (!d.allowed) throw new RateLimited(d);
     }
     : async () => {};
@@ -110,7 +110,7 @@ export function createLicenseApi(core: Core, clientIp: ClientIp) {
         return send(res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });
       }
       if (ipLimiter) {
-        rate = await ipLimiter.hit(clientIp(req));
+        rate = await ipLimiter.hit(clientIp(req), core.now());
         if (!rate.allowed) throw new RateLimited(rate);
       }
       const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));

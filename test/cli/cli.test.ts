@@ -18,7 +18,7 @@ async function createLicense(cli: Cli, ...args: string[]): Promise<{ id: string;
   return { id: m![1]!, key: m![2]! };
 }
 
-describe('batchkeys init', () => {
+describe.concurrent('batchkeys init', () => {
   it('prints a generated admin token once, and only the first time', async () => {
     const cli = cliFor(newDir());
     const first = await cli.run('init');
@@ -53,7 +53,7 @@ describe('batchkeys init', () => {
   });
 });
 
-describe('batchkeys token', () => {
+describe.concurrent('batchkeys token', () => {
   it('creates a scoped token shown once, lists it, and revokes it', async () => {
     const cli = cliFor(newDir());
     await cli.ok('init');
@@ -95,7 +95,7 @@ describe('batchkeys token', () => {
   });
 });
 
-describe('batchkeys product', () => {
+describe.concurrent('batchkeys product', () => {
   it('creates products and lists them', async () => {
     const cli = cliFor(newDir());
     await cli.ok('init');
@@ -117,7 +117,7 @@ describe('batchkeys product', () => {
   });
 });
 
-describe('batchkeys license', () => {
+describe.concurrent('batchkeys license', () => {
   it('creates a license and prints its id and key', async () => {
     const cli = await withProduct();
     const { id, key } = await createLicense(cli, '--tokens', '5', '--email', 'a@example.com');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin', 'batchkeys.js');
@@ -62,10 +62,13 @@ export function cliFor(dir: string, extra: Record<string, string> = {}): Cli {
   };
 }
 
-/** Registers an afterEach that removes every directory made by the returned function. */
+/**
+ * Returns a function that makes a fresh temporary directory (one per test), and registers an
+ * afterAll that removes them all (afterAll rather than afterEach, so that tests may run concurrently).
+ */
 export function tempDirs(): (prefix?: string) => string {
   const made: string[] = [];
-  afterEach(() => {
+  afterAll(() => {
     for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
   });
   return (prefix = 'batchkeys-test-') => {
