@@ -1,25 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { compileTrust } from './http/client-ip.js';
 
 /** Every setting, with the environment variable it comes from. The config file uses the same names. */
-const intString = (min: number, max: number) =>
-  z.union([z.number(), z.string().trim().regex(/^\d+$/, 'a whole number')]).transform(Number).pipe(z.number().int().min(min).max(max));
+const intString = (min: number, max: number) => {
+  const accepts = `must be a whole number from ${min} to ${max}`;
+  return z.union([z.number(), z.string().trim().regex(/^\d+$/, accepts)], { error: accepts })
+    .transform(Number).pipe(z.number().int(accepts).min(min, accepts).max(max, accepts));
+};
 
 const schema = z.strictObject({
   BATCHKEYS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   BATCHKEYS_PORT: intString(0, 65535).default(8787),
   BATCHKEYS_DATA_DIR: z.string().trim().min(1).default('./data'),
-  BATCHKEYS_STORE: z.enum(['sqlite', 'json', 'postgres']).default('sqlite'),
-  BATCHKEYS_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string').optional(),
-  BATCHKEYS_BOOTSTRAP_TOKEN: z.string().trim().min(24, 'at least 24 characters').max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  BATCHKEYS_STORE: z.enum(['sqlite', 'json', 'postgres'], { error: 'must be sqlite, json or postgres' }).default('sqlite'),
+  BATCHKEYS_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
+  BATCHKEYS_BOOTSTRAP_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').max(256, 'must be at most 256 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   BATCHKEYS_RATE_LIMIT: intString(0, 10_000_000).default(1200),
   BATCHKEYS_KEY_RATE_LIMIT: intString(0, 10_000_000).optional(),
-  BATCHKEYS_TRUST_PROXY: z.string().trim().optional(),
+  BATCHKEYS_TRUST_PROXY: z.string().trim().optional().refine((v) => {
+    if (v === undefined) return true;
+    try {
+      compileTrust(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must use Express trust proxy syntax: loopback, a list of addresses or CIDR ranges, a hop count, true or false'),
   BATCHKEYS_DEV_HOSTS: z.string().default('').transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9*._-]+$/, 'host patterns such as *.wpengine.com'))),
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9*._-]+$/, 'must be host patterns such as *.wpengine.com'))),
   BATCHKEYS_SECRETS_FILE: z.string().trim().min(1).optional(),
-  BATCHKEYS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BATCHKEYS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
 });
 
 export interface Config {
