@@ -9,27 +9,19 @@ import { validationCodes } from '../domain/validation.js';
  */
 export const keyField = z.string().min(1).max(MAX_KEY_LENGTH).describe('The license key; case, spaces and dashes are ignored.');
 
-export const domainField = z.string().max(2048)
-  .transform((s, ctx) => {
-    const d = normalizeDomain(s);
-    if (d === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be a host name or URL of at most 253 characters' });
-      return z.NEVER;
-    }
-    return d;
-  })
+/** A string field that a normaliser turns into its canonical form, or refuses with `message`. */
+const normalized = (max: number, normalize: (s: string) => string | null, message: string) =>
+  z.string().max(max).transform((s, ctx) => {
+    const value = normalize(s);
+    if (value !== null) return value;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
+export const domainField = normalized(2048, normalizeDomain, 'must be a host name or URL of at most 253 characters')
   .describe('Host name or URL; normalised (lower case, no scheme, path, port, leading www. or trailing dot; IDN as punycode).');
 
-export const deviceField = z.string().max(64)
-  .transform((s, ctx) => {
-    const d = normalizeDevice(s);
-    if (d === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be a UUID' });
-      return z.NEVER;
-    }
-    return d;
-  })
-  .describe('Device UUID, any case.');
+export const deviceField = normalized(64, normalizeDevice, 'must be a UUID').describe('Device UUID, any case.');
 
 export const productField = z.string().min(1).max(128).describe('Product id or slug.');
 
