@@ -25,6 +25,10 @@ const BIN = join(ROOT, 'bin', 'batchkeys.js');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 1_000_000);
+if (!(DURATION > 0) || !(LICENSES >= 3000)) {
+  console.error('BENCH_DURATION must be > 0 seconds and BENCH_LICENSES at least 3000 (three pools of 1000)');
+  process.exit(2);
+}
 const CONNECTIONS = 64;
 const WARMUP = Math.max(1, Math.round(DURATION / 5));
 const EXACT_AMOUNT = CONNECTIONS * 100; // requests of the count-exact run that follows each write run
@@ -79,7 +83,7 @@ async function benchServer(csv, pools) {
   await cli(['init'], 60_000);
   await cli(['product', 'create', '--name', 'Bench', '--slug', 'bench'], 60_000);
   log(`import of ${LICENSES} licenses`);
-  const imp = await cli(['import', '--file', csv], 20 * 60_000);
+  const imp = await cli(['import', csv], 20 * 60_000);
   results.import = { seconds: imp.seconds, licenses: LICENSES, output: imp.stdout.trim().slice(-300) };
 
   const server = await startServer(env);
