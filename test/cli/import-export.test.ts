@@ -94,15 +94,17 @@ describe.concurrent('batchkeys import and export', () => {
     writeFileSync(csvFile, toCsv(rows));
     const out = await cli.ok('import', csvFile);
     expect(out).toMatch(/^imported 300 licenses/);
-    expect(await licenseCount(cli)).toBe(300);
-
     // Statuses as the list reports them: active rows with a past expiry count as expired.
-    const byStatus = async (s: string) => listRows(await cli.ok('license', 'list', '--status', s, '--limit', '1000')).length;
+    const listed = listRows(await cli.ok('license', 'list', '--limit', '1000'));
+    expect(listed).toHaveLength(300);
+    const count = (s: string) => listed.filter((r) => r[2] === s).length;
     const expired = rows.filter((r) => r.status === 'active' && r.expiresAt?.startsWith('2020')).length;
-    expect(await byStatus('suspended')).toBe(rows.filter((r) => r.status === 'suspended').length);
-    expect(await byStatus('revoked')).toBe(rows.filter((r) => r.status === 'revoked').length);
-    expect(await byStatus('expired')).toBe(expired);
-    expect(await byStatus('active')).toBe(rows.filter((r) => r.status === 'active').length - expired);
+    expect(expired).toBeGreaterThan(0);
+    expect(count('suspended')).toBe(rows.filter((r) => r.status === 'suspended').length);
+    expect(count('revoked')).toBe(rows.filter((r) => r.status === 'revoked').length);
+    expect(count('expired')).toBe(expired);
+    expect(count('active')).toBe(rows.filter((r) => r.status === 'active').length - expired);
+    expect(listRows(await cli.ok('license', 'list', '--status', 'suspended', '--limit', '1000')).length).toBe(count('suspended'));
 
     // The CSV export holds every key in plain text with what the import said about it.
     const csvExport = await exportCsv(cli);
@@ -130,7 +132,7 @@ describe.concurrent('batchkeys import and export', () => {
     const again = await exportCsv(other);
     expect(new Set(again.keys())).toEqual(new Set(csvExport.keys()));
     for (const [key, rec] of csvExport) expect(pick(again.get(key)!, fields)).toEqual(pick(rec, fields));
-  });
+  }, 60_000);
 
   it('re-imports its own CSV export into a fresh store unchanged', async () => {
     const rows = sampleRows(120, 1000);
@@ -288,7 +290,8 @@ describe.concurrent('batchkeys import and export', () => {
     writeFileSync(notArray, JSON.stringify({ key: 'OBJ-0001-AAAA', product: 'alpha' }));
     expectFailure(await cli.run('import', notArray), 1, /array/);
     const broken = join(cli.dir, 'broken.json');
-    writeFileSync(broken, '[\n{"key":"BRK-0001-AAAA","product":"alpha"},\n{"key": oops}\n]\n');
+    // A missing comma between the records on lines 2 and 3.
+    writeFileSync(broken, '[\n{"key":"BRK-0001-AAAA","product":"alpha"}\n{"key":"BRK-0002-AAAA","product":"alpha"}\n]\n');
     expectFailure(await cli.run('import', broken), 3, /JSON/);
     expect(await licenseCount(cli)).toBe(0);
   });
@@ -304,12 +307,12 @@ describe.concurrent('batchkeys import and export', () => {
     const elapsed = Date.now() - started;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^imported 20000 licenses/);
-    expect(elapsed).toBeLessThan(20_000);
+    expect(elapsed).toBeLessThan(30_000);
     const jsonFile = join(cli.dir, 'big.json');
     expect(await cli.ok('export', jsonFile)).toContain('exported 20000 licenses');
     const keys = new Set(exportJsonRecords(jsonFile).map((j) => j.key));
     expect(keys.size).toBe(20_000);
     expect(keys.has(rows[0]!.key)).toBe(true);
     expect(keys.has(rows[19_999]!.key)).toBe(true);
-  });
+  }, 90_000);
 });
