@@ -138,7 +138,10 @@ export function buildProgram(): Command {
   license.command('show <id>').description('show a license as JSON (without its key)').action(async (id: string) => withCore(async (core, acc) => {
     const l = await requireLicense(core, acc.id, id);
     const { keyDigest: _d, keyEncrypted: _e, ...rest } = l;
-    console.log(JSON.stringify({ ...rest, status: effectiveStatus(l, core.now()) }, null, 2));
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    console.log(JSON.stringify({
+      ...rest, status: effectiveStatus(l, core.now()), expiresAt: iso(l.expiresAt), createdAt: iso(l.createdAt), updatedAt: iso(l.updatedAt),
+    }, null, 2));
   }, account()));
   for (const action of ['suspend', 'reinstate', 'revoke'] as const) {
     license.command(`${action} <id>`).description(`${action} a license`).action(async (id: string) => withCore(async (core, acc) => {
@@ -169,9 +172,14 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof AppError) {
+    // A bad setting exits 2, any other refusal 1; both print one readable line, no stack trace.
+    if (err instanceof ConfigError) {
       console.error(`batchkeys: ${err.message}`);
       process.exit(2);
+    }
+    if (err instanceof AppError) {
+      console.error(`batchkeys: ${err.message}`);
+      process.exit(1);
     }
     throw err;
   }

@@ -75,17 +75,29 @@ async function* jsonRows(file: string): AsyncGenerator<SourceRow> {
     throw new ImportError(line, `not valid JSON (${(err as Error).message})`);
   }
   if (!Array.isArray(data)) throw new ImportError(1, 'a JSON import is an array of license objects');
-  // Exports write one record per line after the opening bracket, so record i sits on line i + 2.
-  const lineStarts: number[] = [];
+  const elementLines = arrayElementLines(text);
+  for (let i = 0; i < data.length; i++) yield { line: elementLines[i] ?? 1, value: data[i] };
+}
+
+/** The line on which each element of a top-level JSON array starts, for error messages. */
+function arrayElementLines(text: string): number[] {
+  const lines: number[] = [];
   let depth = 0;
+  let expectValue = false;
   for (let i = 0, line = 1; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n') line++;
-    else if (c === '{') { if (depth === 0) lineStarts.push(line); depth++; }
-    else if (c === '}') depth--;
-    else if (c === '"') { for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++; }
+    const c = text[i]!;
+    if (c === '\n') { line++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (depth === 1 && expectValue && c !== ']') { lines.push(line); expectValue = false; }
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectValue = true;
   }
-  for (let i = 0; i < data.length; i++) yield { line: lineStarts[i] ?? i + 2, value: data[i] };
+  return lines;
 }
 
 export function detectFormat(file: string, format?: string): 'csv' | 'json' {

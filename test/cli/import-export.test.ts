@@ -284,6 +284,14 @@ describe.concurrent('batchkeys import and export', () => {
     expect(await licenseCount(cli)).toBe(0);
   });
 
+  it('names the line of an array element that is not a license object', async () => {
+    const cli = await freshStore();
+    const file = join(cli.dir, 'mixed.json');
+    writeFileSync(file, '[\n{"key":"MIX-0001-AAAA","product":"alpha"},\n"just a string",\n{"key":"MIX-0002-AAAA","product":"alpha"}\n]\n');
+    expectFailure(await cli.run('import', file), 3, /object|record/i);
+    expect(await licenseCount(cli)).toBe(0);
+  });
+
   it('refuses JSON that is not an array of licenses, or not JSON at all', async () => {
     const cli = await freshStore();
     const notArray = join(cli.dir, 'object.json');
