@@ -30,22 +30,27 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 }
 
-export function openStore(config: Config): Store {
-  if (config.store === 'sqlite') return new SqliteStore(join(config.dataDir, 'batchkeys.db'));
+export function openStore(config: Config, options: { serving?: boolean; logger?: Logger } = {}): Store {
+  if (config.store === 'sqlite') {
+    return new SqliteStore(join(config.dataDir, 'batchkeys.db'), {
+      backgroundCheckpoints: options.serving ?? false,
+      onError: (message) => options.logger?.error({ message }, 'WAL checkpoint failed'),
+    });
+  }
   throw new Error(`BATCHKEYS_STORE: the ${config.store} store is not available in this version; use sqlite`);
 }
 
 /** Opens the store and the secrets (creating both on first start) and wires the services. */
-export function openCore(config: Config, options: { logger?: Logger; now?: () => number } = {}): Core {
+export function openCore(config: Config, options: { logger?: Logger; now?: () => number; serving?: boolean } = {}): Core {
   const { secrets } = loadSecrets(config.secretsFile);
-  const store = openStore(config);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = openStore(config, { serving: options.serving ?? false, logger });
   const now = options.now ?? Date.now;
   return {
-    config, store, now,
+    config, store, now, logger,
     vault: new KeyVault(secrets.keyDigestSecret, secrets.keyEncryptionKey),
     signer: new Signer(secrets.signingSeed),
     devHosts: compileHostPatterns(config.devHosts),
-    logger: options.logger ?? createLogger(config.logLevel),
     lastSeen: new LastSeenBuffer(store, now),
   };
 }
@@ -115,7 +120,7 @@ export interface RunningServer {
 
 /** Starts BatchKeys: store, bootstrap, HTTP server and the housekeeping timer. */
 export async function startServer(config: Config, options: { logger?: Logger; now?: () => number } = {}): Promise<RunningServer> {
-  const core = openCore(config, options);
+  const core = openCore(config, { ...options, serving: true });
   const { generatedToken } = await bootstrap(core);
   const server = createHttpServer(core);
   await new Promise<void>((resolve, reject) => {

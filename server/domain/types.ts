@@ -79,10 +79,15 @@ export interface License {
   updatedAt: number;
 }
 
-/** A license as the public API needs it: with its account's status for the SUSPENDED check. */
-export interface LicenseWithAccount extends License {
-  accountStatus: AccountStatus;
-}
+/**
+ * What the license API reads of a license: its state, and its account's status for the
+ * SUSPENDED check. Deliberately no key material and no personal data.
+ */
+export type LicenseState = Pick<
+  License,
+  'id' | 'accountId' | 'productId' | 'productSlug' | 'status' | 'expiresAt' | 'lock' | 'maxActivations' |
+  'activationCount' | 'tokensRemaining' | 'tokensTotal'
+> & { accountStatus: AccountStatus };
 
 export interface Activation {
   id: string;

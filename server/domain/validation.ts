@@ -1,4 +1,4 @@
-import type { Activation, LicenseStatus, LicenseWithAccount, License } from './types.js';
+import type { Activation, License, LicenseState, LicenseStatus } from './types.js';
 
 export const validationCodes = [
   'NOT_FOUND',
@@ -47,14 +47,14 @@ export function result(code: ValidationCode): ValidationResult {
 }
 
 /** Status as clients see it: `expired` is derived from the expiry, never stored. */
-export function effectiveStatus(license: License, now: number): LicenseStatus {
+export function effectiveStatus(license: Pick<License, 'status' | 'expiresAt'>, now: number): LicenseStatus {
   if (license.status !== 'active') return license.status;
   return license.expiresAt !== null && license.expiresAt <= now ? 'expired' : 'active';
 }
 
 /** The checks every operation on a key shares, in the documented order. */
 export function standingCode(
-  license: LicenseWithAccount,
+  license: LicenseState,
   product: string | undefined,
   now: number,
 ): 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'PRODUCT_MISMATCH' | null {
@@ -72,7 +72,7 @@ export function standingCode(
  * license and, for locked keys, the matching activation, and passes the clock in.
  */
 export function validate(
-  license: LicenseWithAccount | null,
+  license: LicenseState | null,
   scope: ValidationScope,
   activation: Activation | null,
   now: number,

@@ -1,11 +1,11 @@
 import { effectiveStatus } from '../domain/validation.js';
-import type { Activation, License } from '../domain/types.js';
+import type { Activation, LicenseState } from '../domain/types.js';
 import type { ActivationViewT, LicenseViewT } from './schemas.js';
 
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The license as the public API shows it: never any personal data. */
-export function licenseView(l: License, now: number): LicenseViewT {
+export function licenseView(l: Omit<LicenseState, 'accountStatus'>, now: number): LicenseViewT {
   return {
     id: l.id,
     product: l.productSlug,

@@ -3,7 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { isDevelopmentHost } from '../domain/hosts.js';
 import { standingCode, validate, type ValidationResult } from '../domain/validation.js';
-import type { Activation, LicenseWithAccount } from '../domain/types.js';
+import type { Activation, LicenseState } from '../domain/types.js';
 import type { ActivationIdentity, ConsumeDecision, StoredResponse } from '../store/store.js';
 
 /** Inputs arrive here already shape-checked and normalised by the HTTP edge. */
@@ -16,7 +16,7 @@ export interface KeyScope {
 
 export interface ValidateOutcome {
   result: ValidationResult;
-  license: LicenseWithAccount | null;
+  license: LicenseState | null;
 }
 
 export async function validateKey(core: Core, input: KeyScope): Promise<ValidateOutcome> {
@@ -36,14 +36,14 @@ function identity(lock: 'domain' | 'device', input: KeyScope): ActivationIdentit
   return input.device !== undefined ? { device: input.device } : null;
 }
 
-async function findOrThrow(core: Core, key: string): Promise<LicenseWithAccount> {
+async function findOrThrow(core: Core, key: string): Promise<LicenseState> {
   const license = await core.store.findLicenseByDigest(core.vault.digest(key));
   if (!license) throw new AppError('NOT_FOUND', 'No license matches this key.');
   return license;
 }
 
 /** Picks what a key activates by: its lock's identifier, or exactly one of the two when unlocked. */
-function activationTarget(license: LicenseWithAccount, input: KeyScope): ActivationIdentity {
+function activationTarget(license: LicenseState, input: KeyScope): ActivationIdentity {
   if (license.lock === 'domain') {
     if (input.domain === undefined) throw new AppError('DOMAIN_REQUIRED', 'This key is locked to domains: give the domain to activate.');
     return { domain: input.domain };
@@ -63,7 +63,7 @@ function activationTarget(license: LicenseWithAccount, input: KeyScope): Activat
 export interface ActivateResult {
   created: boolean;
   activation: Activation;
-  license: LicenseWithAccount;
+  license: LicenseState;
 }
 
 export async function activateKey(core: Core, input: KeyScope & { label?: string | undefined }): Promise<ActivateResult> {
@@ -97,7 +97,7 @@ const standingDetail = {
   PRODUCT_MISMATCH: 'This key belongs to another product.',
 } as const;
 
-export async function deactivateKey(core: Core, input: KeyScope): Promise<LicenseWithAccount> {
+export async function deactivateKey(core: Core, input: KeyScope): Promise<LicenseState> {
   // Deliberately no status check: a suspended or expired licensee can still free a seat.
   const license = await findOrThrow(core, input.key);
   const target = activationTarget(license, input);

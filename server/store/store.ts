@@ -1,5 +1,5 @@
 import type {
-  Account, AccountStatus, Activation, ApiToken, License, LicenseStatus, LicenseWithAccount, Policy, Product,
+  Account, AccountStatus, Activation, ApiToken, License, LicenseStatus, LicenseState, Policy, Product,
 } from '../domain/types.js';
 
 /**
@@ -44,7 +44,7 @@ export interface Store {
    * nothing is kept. `onRow` is called after each stored row for progress reporting.
    */
   importLicenses(rows: AsyncIterable<License>, onRow?: (count: number) => void): Promise<number>;
-  findLicenseByDigest(digest: string): Promise<LicenseWithAccount | null>;
+  findLicenseByDigest(digest: string): Promise<LicenseState | null>;
   getLicense(accountId: string, id: string): Promise<License | null>;
   listLicenses(accountId: string, query: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }>;
   /** Iterates every license of an account (or of all accounts) in id order, for exports. */
@@ -119,13 +119,13 @@ export interface ActivateInput {
 }
 
 export type ActivateOutcome =
-  | { kind: 'created' | 'existing'; activation: Activation; license: LicenseWithAccount }
-  | { kind: 'limit'; license: LicenseWithAccount }
+  | { kind: 'created' | 'existing'; activation: Activation; license: LicenseState }
+  | { kind: 'limit'; license: LicenseState }
   | { kind: 'not_found' };
 
 export interface DeactivateOutcome {
   activation: Activation;
-  license: LicenseWithAccount;
+  license: LicenseState;
 }
 
 /** A rendered answer, kept so that a repeated idempotency key gets the very same bytes. */
@@ -135,8 +135,8 @@ export interface StoredResponse {
 }
 
 export type ConsumeDecision =
-  | { kind: 'ok'; license: LicenseWithAccount; consumed: number }
-  | { kind: 'refused'; code: 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'NO_TOKEN_BUDGET' | 'INSUFFICIENT_TOKENS'; license: LicenseWithAccount };
+  | { kind: 'ok'; license: LicenseState; consumed: number }
+  | { kind: 'refused'; code: 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'NO_TOKEN_BUDGET' | 'INSUFFICIENT_TOKENS'; license: LicenseState };
 
 export interface ConsumeInput {
   licenseId: string;

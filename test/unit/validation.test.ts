@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveStatus, validate, validationCodes } from '../../server/domain/validation.js';
-import type { Activation, LicenseWithAccount } from '../../server/domain/types.js';
+import type { Activation, LicenseState } from '../../server/domain/types.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
-function license(overrides: Partial<LicenseWithAccount> = {}): LicenseWithAccount {
+function license(overrides: Partial<LicenseState> = {}): LicenseState {
   return {
-    id: 'lic_1', accountId: 'acc_1', productId: 'prd_1', productSlug: 'plugin', policyId: null, keyDigest: 'd',
-    keyEncrypted: 'e', status: 'active', expiresAt: null, durationDays: null, lock: 'none', maxActivations: null,
-    activationCount: 0, tokensRemaining: null, tokensTotal: null, email: null, name: null, metadata: {},
-    createdAt: NOW, updatedAt: NOW, accountStatus: 'active', ...overrides,
+    id: 'lic_1', accountId: 'acc_1', productId: 'prd_1', productSlug: 'plugin', status: 'active', expiresAt: null,
+    lock: 'none', maxActivations: null, activationCount: 0, tokensRemaining: null, tokensTotal: null,
+    accountStatus: 'active', ...overrides,
   };
 }
 
@@ -54,7 +53,7 @@ describe('validate', () => {
     const broken = license({
       status: 'revoked', accountStatus: 'suspended', expiresAt: NOW - 1, lock: 'domain', tokensRemaining: 0, tokensTotal: 1,
     });
-    const steps: Array<[string, LicenseWithAccount, { product?: string; domain?: string }, Activation | null]> = [
+    const steps: Array<[string, LicenseState, { product?: string; domain?: string }, Activation | null]> = [
       ['REVOKED', broken, { product: 'other' }, null],
       ['SUSPENDED', { ...broken, status: 'active' }, { product: 'other' }, null],
       ['EXPIRED', { ...broken, status: 'active', accountStatus: 'active' }, { product: 'other' }, null],

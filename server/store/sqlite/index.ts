@@ -3,19 +3,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { standingCode } from '../../domain/validation.js';
 import type {
-  Account, AccountStatus, Activation, ApiToken, License, LicenseWithAccount, Policy, Product, Scope,
+  Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product, Scope,
 } from '../../domain/types.js';
 import {
   applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
+import { Checkpointer } from './checkpointer.js';
 import { migrations } from './migrations.js';
 
 type Row = Record<string, unknown>;
 
-const LICENSE_COLUMNS = `l.*, p.slug AS product_slug, a.status AS account_status`;
-const LICENSE_FROM = `licenses l JOIN products p ON p.id = l.product_id JOIN accounts a ON a.id = l.account_id`;
+const LICENSE_COLUMNS = `l.*, p.slug AS product_slug`;
+const LICENSE_FROM = `licenses l JOIN products p ON p.id = l.product_id`;
+/** The license API's read: only the state columns, as a positional row (see `toState`). */
+const STATE_SELECT = `SELECT l.id, l.account_id, l.product_id, p.slug, l.status, l.expires_at, l.lock, l.max_activations,
+  l.activation_count, l.tokens_remaining, l.tokens_total, a.status
+  FROM licenses l JOIN products p ON p.id = l.product_id JOIN accounts a ON a.id = l.account_id`;
 
 function json(text: unknown): Record<string, unknown> {
   return typeof text === 'string' && text !== '' ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -49,7 +54,15 @@ function toPolicy(r: Row): Policy {
     tokens: num(r.tokens), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
   };
 }
-function toLicense(r: Row): LicenseWithAccount {
+function toState(r: unknown[]): LicenseState {
+  return {
+    id: r[0] as string, accountId: r[1] as string, productId: r[2] as string, productSlug: r[3] as string,
+    status: r[4] as License['status'], expiresAt: r[5] as number | null, lock: r[6] as License['lock'],
+    maxActivations: r[7] as number | null, activationCount: r[8] as number, tokensRemaining: r[9] as number | null,
+    tokensTotal: r[10] as number | null, accountStatus: r[11] as AccountStatus,
+  };
+}
+function toLicense(r: Row): License {
   return {
     id: String(r.id), accountId: String(r.account_id), productId: String(r.product_id),
     productSlug: String(r.product_slug), policyId: str(r.policy_id), keyDigest: String(r.key_digest),
@@ -57,7 +70,7 @@ function toLicense(r: Row): LicenseWithAccount {
     durationDays: num(r.duration_days), lock: r.lock as License['lock'], maxActivations: num(r.max_activations),
     activationCount: Number(r.activation_count), tokensRemaining: num(r.tokens_remaining),
     tokensTotal: num(r.tokens_total), email: str(r.email), name: str(r.name), metadata: json(r.metadata),
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), accountStatus: r.account_status as AccountStatus,
+    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
   };
 }
 function toActivation(r: Row): Activation {
@@ -88,16 +101,31 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmt: Record<string, Database.Statement>;
 
-  constructor(file: string) {
+  private checkpointer: Checkpointer | null = null;
+
+  /**
+   * `backgroundCheckpoints`: for a long-running server, checkpoint the WAL from a worker thread
+   * instead of inside the commits that cross SQLite's threshold (one-shot commands keep the default).
+   */
+  constructor(file: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // Small pages: a random single-row change (a seat, a balance) writes 2 KiB to the WAL, not 4.
+    // Only takes effect when the file is created.
+    this.db.pragma('page_size = 2048');
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Cap the WAL file's size once a checkpoint has let it restart.
+    this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
     this.stmt = this.prepare();
+    if (options.backgroundCheckpoints && file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}));
+    }
   }
 
   private migrate(): void {
@@ -116,7 +144,8 @@ export class SqliteStore implements Store {
   private prepare(): Record<string, Database.Statement> {
     const p = (sql: string) => this.db.prepare(sql);
     return {
-      licenseByDigest: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.key_digest = ?`),
+      stateByDigest: p(`${STATE_SELECT} WHERE l.key_digest = ?`).raw(),
+      stateById: p(`${STATE_SELECT} WHERE l.id = ?`).raw(),
       licenseById: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id = ?`),
       licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
       insertLicense: p(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
@@ -133,7 +162,7 @@ export class SqliteStore implements Store {
       activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
       activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND device = ? AND deactivated_at IS NULL`),
       takeSeat: p(`UPDATE licenses SET activation_count = activation_count + 1
-        WHERE id = ? AND (max_activations IS NULL OR activation_count < max_activations)`),
+        WHERE id = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
       freeSeat: p(`UPDATE licenses SET activation_count = activation_count - 1 WHERE id = ? AND activation_count > 0`),
       insertActivation: p(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
         last_seen_at, deactivated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`),
@@ -143,14 +172,74 @@ export class SqliteStore implements Store {
       idempotencyPut: p(`INSERT OR REPLACE INTO idempotency (license_id, key, amount, status, body, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       consumeTokens: p(`UPDATE licenses SET tokens_remaining = tokens_remaining - ?, updated_at = ?
-        WHERE id = ? AND tokens_remaining >= ?`),
+        WHERE id = ? AND tokens_remaining >= ? RETURNING tokens_remaining`),
       tokenByHash: p(`SELECT * FROM api_tokens WHERE hash = ?`),
       touchToken: p(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`),
     };
   }
 
   async close(): Promise<void> {
+    if (this.pending.length > 0) this.flush();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
+  }
+
+  // Group commit ------------------------------------------------------------------------
+
+  private pending: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private flushScheduled = false;
+  private readonly savepoint = (fn: () => unknown) => fn();
+  private savepointTx: ((fn: () => unknown) => unknown) | null = null;
+
+  /**
+   * Runs a change as part of a group commit: the changes that arrive in the same turn of the
+   * event loop share one SQLite transaction (one WAL commit), each inside its own savepoint, so
+   * a change that throws undoes only itself. Every caller's promise settles after the commit,
+   * so nothing is acknowledged before it is durable, and each change stays atomic.
+   */
+  private write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.db.inTransaction) {
+      // A streamed import holds the connection's transaction: wait for it to end.
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(), 5);
+      return;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.savepointTx ??= this.db.transaction(this.savepoint);
+    const inner = this.savepointTx;
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of batch) {
+          try {
+            outcomes.push({ ok: true, value: inner(job.fn) });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err });
+          }
+        }
+      }).immediate();
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    batch.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.value);
+    });
   }
 
   // Accounts and tokens ------------------------------------------------------------------
@@ -273,7 +362,7 @@ export class SqliteStore implements Store {
 
   async createLicense(l: License): Promise<void> {
     try {
-      this.db.transaction(() => this.insertLicense(l))();
+      await this.write(() => this.insertLicense(l));
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreConflict('key');
       throw err;
@@ -304,9 +393,14 @@ export class SqliteStore implements Store {
     }
   }
 
-  async findLicenseByDigest(digest: string): Promise<LicenseWithAccount | null> {
-    const r = this.stmt.licenseByDigest!.get(digest) as Row | undefined;
-    return r ? toLicense(r) : null;
+  async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
+    const r = this.stmt.stateByDigest!.get(digest) as unknown[] | undefined;
+    return r ? toState(r) : null;
+  }
+
+  private state(id: string): LicenseState | null {
+    const r = this.stmt.stateById!.get(id) as unknown[] | undefined;
+    return r ? toState(r) : null;
   }
 
   async getLicense(accountId: string, id: string): Promise<License | null> {
@@ -349,14 +443,14 @@ export class SqliteStore implements Store {
   }
 
   async modifyLicense(accountId: string, id: string, change: (l: License) => LicenseChange): Promise<License | null> {
-    return this.db.transaction((): License | null => {
+    return this.write((): License | null => {
       const r = this.stmt.licenseByAccount!.get(accountId, id) as Row | undefined;
       if (!r) return null;
       const { license, ledger } = change(toLicense(r));
       this.stmt.updateLicense!.run(licenseParams(license));
       if (ledger) this.stmt.insertLedger!.run(ledger.id, id, ledger.delta, ledger.reason, null, license.updatedAt);
       return toLicense(this.stmt.licenseById!.get(id) as Row);
-    }).immediate();
+    });
   }
 
   async deleteLicense(accountId: string, id: string): Promise<boolean> {
@@ -377,26 +471,26 @@ export class SqliteStore implements Store {
   }
 
   async activate(input: ActivateInput): Promise<ActivateOutcome> {
-    return this.db.transaction((): ActivateOutcome => {
+    return this.write((): ActivateOutcome => {
+      const license = this.state(input.licenseId);
+      if (!license) return { kind: 'not_found' };
       const by: ActivationIdentity = input.domain !== null ? { domain: input.domain } : { device: input.device ?? '' };
       const existing = this.activeActivation(input.licenseId, by);
-      const fresh = () => this.stmt.licenseById!.get(input.licenseId) as Row | undefined;
-      if (existing) {
-        const r = fresh();
-        return r ? { kind: 'existing', activation: existing, license: toLicense(r) } : { kind: 'not_found' };
-      }
-      // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
-      if (!input.development && this.stmt.takeSeat!.run(input.licenseId).changes === 0) {
-        const r = fresh();
-        return r ? { kind: 'limit', license: toLicense(r) } : { kind: 'not_found' };
+      if (existing) return { kind: 'existing', activation: existing, license };
+      if (!input.development) {
+        // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
+        const seat = this.stmt.takeSeat!.get(input.licenseId) as Row | undefined;
+        if (!seat) return { kind: 'limit', license };
+        license.activationCount = Number(seat.activation_count);
       }
       this.stmt.insertActivation!.run(input.id, input.licenseId, input.domain, input.device, input.label,
         input.development ? 1 : 0, input.now, input.now);
-      const r = fresh();
-      if (!r) return { kind: 'not_found' };
-      const activation = this.activeActivation(input.licenseId, by);
-      return { kind: 'created', activation: activation!, license: toLicense(r) };
-    }).immediate();
+      const activation: Activation = {
+        id: input.id, licenseId: input.licenseId, domain: input.domain, device: input.device, label: input.label,
+        development: input.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
+      };
+      return { kind: 'created', activation, license };
+    });
   }
 
   private deactivateRow(a: Activation, now: number): void {
@@ -405,35 +499,35 @@ export class SqliteStore implements Store {
   }
 
   async deactivate(licenseId: string, by: ActivationIdentity, now: number): Promise<DeactivateOutcome | null> {
-    return this.db.transaction((): DeactivateOutcome | null => {
+    return this.write((): DeactivateOutcome | null => {
       const a = this.activeActivation(licenseId, by);
       if (!a) return null;
       this.deactivateRow(a, now);
       return {
         activation: { ...a, deactivatedAt: now },
-        license: toLicense(this.stmt.licenseById!.get(licenseId) as Row),
+        license: this.state(licenseId)!,
       };
-    }).immediate();
+    });
   }
 
   async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
-    return this.db.transaction((): boolean => {
+    return this.write((): boolean => {
       const r = this.db.prepare(`SELECT act.* FROM activations act JOIN licenses l ON l.id = act.license_id
         WHERE act.id = ? AND l.account_id = ? AND act.deactivated_at IS NULL`).get(activationId, accountId) as Row | undefined;
       if (!r) return false;
       this.deactivateRow(toActivation(r), now);
       return true;
-    }).immediate();
+    });
   }
 
   async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
-    return this.db.transaction((): License | null => {
+    return this.write((): License | null => {
       if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
       this.db.prepare(`UPDATE activations SET deactivated_at = ? WHERE license_id = ? AND deactivated_at IS NULL`)
         .run(now, licenseId);
       this.db.prepare(`UPDATE licenses SET activation_count = 0, updated_at = ? WHERE id = ?`).run(now, licenseId);
       return toLicense(this.stmt.licenseById!.get(licenseId) as Row);
-    }).immediate();
+    });
   }
 
   async listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null> {
@@ -444,16 +538,16 @@ export class SqliteStore implements Store {
   }
 
   async touchActivations(ids: readonly string[], now: number): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const id of ids) this.stmt.touchActivation!.run(now, id);
-    })();
+    });
   }
 
   // Tokens --------------------------------------------------------------------------------
 
   async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
     const { licenseId, amount, idempotencyKey: idem, now } = input;
-    return this.db.transaction((): ConsumeOutcome => {
+    return this.write((): ConsumeOutcome => {
       if (idem !== null) {
         const prior = this.stmt.idempotencyGet!.get(licenseId, idem) as Row | undefined;
         if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
@@ -461,25 +555,27 @@ export class SqliteStore implements Store {
           return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
         }
       }
-      const r = this.stmt.licenseById!.get(licenseId) as Row | undefined;
-      if (!r) return { kind: 'not_found' };
-      const license = toLicense(r);
+      const license = this.state(licenseId);
+      if (!license) return { kind: 'not_found' };
       const standing = standingCode(license, undefined, now);
       let response;
       if (standing && standing !== 'PRODUCT_MISMATCH') {
         response = input.render({ kind: 'refused', code: standing, license });
       } else if (license.tokensRemaining === null) {
         response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
-      } else if (this.stmt.consumeTokens!.run(amount, now, licenseId, amount).changes === 0) {
-        response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
       } else {
-        this.stmt.insertLedger!.run(input.ledgerId, licenseId, -amount, 'consume', idem, now);
-        const after = toLicense(this.stmt.licenseById!.get(licenseId) as Row);
-        response = input.render({ kind: 'ok', license: after, consumed: amount });
+        const updated = this.stmt.consumeTokens!.get(amount, now, licenseId, amount) as Row | undefined;
+        if (!updated) {
+          response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+        } else {
+          this.stmt.insertLedger!.run(input.ledgerId, licenseId, -amount, 'consume', idem, now);
+          const after = { ...license, tokensRemaining: Number(updated.tokens_remaining) };
+          response = input.render({ kind: 'ok', license: after, consumed: amount });
+        }
       }
       if (idem !== null) this.stmt.idempotencyPut!.run(licenseId, idem, amount, response.status, response.body, now);
       return { kind: 'answer', replayed: false, response };
-    }).immediate();
+    });
   }
 
   async purgeIdempotency(before: number): Promise<number> {
