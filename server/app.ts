@@ -12,7 +12,7 @@ import { AppError } from './domain/errors.js';
 import { ADMIN_BODY_LIMIT, adminRoutes, createAdminRouter, problemMiddleware, sendProblem } from './http/admin-api.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { docsPage } from './http/docs.js';
-import { createLicenseApi, signingKeyBody } from './http/license-api.js';
+import { CORS_HEADERS, createLicenseApi, signingKeyBody } from './http/license-api.js';
 import { openApiDocument } from './http/openapi.js';
 import { loadSecrets } from './secrets.js';
 import { createAccount, createToken } from './services/admin.js';
@@ -79,6 +79,7 @@ export function createHttpServer(core: Core): Server {
     'content-length': signingKey.length,
     'cache-control': 'public, max-age=300',
     'batchkeys-signature': `ed25519=${core.signer.sign(signingKey)}`,
+    ...CORS_HEADERS,
   };
 
   const routes = adminRoutes(core);

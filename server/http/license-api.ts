@@ -15,6 +15,19 @@ import { activationView, licenseView } from './views.js';
 export const PUBLIC_BODY_LIMIT = 16 * 1024;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/**
+ * The license API holds no cookies and no credentials, so any web page may call it: browser
+ * apps can check keys too, and read the signature and rate-limit headers.
+ */
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'BatchKeys-Signature, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy',
+} as const;
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'Content-Type',
+  'access-control-max-age': '86400',
+};
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 type Handler = (core: Core, body: unknown, limitByKey: (key: string) => Promise<void>) => Promise<StoredResponse>;
@@ -75,12 +88,13 @@ export function createLicenseApi(core: Core, clientIp: ClientIp) {
 
   const send = (res: ServerResponse, r: StoredResponse, rate: RateDecision | null, extra?: Record<string, string>) => {
     const headers: Record<string, string | number> = {
-      'content-type': r.status >= 400 ? PROBLEM_TYPE : JSON_TYPE,
       'content-length': r.body.length,
       'cache-control': 'no-store',
       'batchkeys-signature': `ed25519=${signer.sign(r.body)}`,
+      ...CORS_HEADERS,
       ...extra,
     };
+    if (r.body.length > 0) headers['content-type'] = r.status >= 400 ? PROBLEM_TYPE : JSON_TYPE;
     if (rate) {
       headers['ratelimit-limit'] = rate.limit;
       headers['ratelimit-remaining'] = rate.remaining;
@@ -105,6 +119,10 @@ export function createLicenseApi(core: Core, clientIp: ClientIp) {
       const name = path.startsWith('/v1/licenses/') ? path.slice('/v1/licenses/'.length) : '';
       const handler = Object.hasOwn(routes, name) ? routes[name] : undefined;
       if (!handler) throw new AppError('NOT_FOUND', `There is no license API endpoint at ${path}.`);
+      if (req.method === 'OPTIONS') {
+        req.resume();
+        return send(res, { status: 204, body: Buffer.alloc(0) }, null, PREFLIGHT_HEADERS);
+      }
       if (req.method !== 'POST') {
         req.resume();
         return send(res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });

@@ -267,6 +267,23 @@ describe('POST /v1/licenses/consume', () => {
   });
 });
 
+describe('browser clients', () => {
+  it('allows any origin, exposes the signature and answers preflights', async () => {
+    const { key } = await makeLicense(s);
+    const r = await s.call('POST', '/v1/licenses/validate', { key }, { headers: { origin: 'https://app.example.com' } });
+    expect(r.headers.get('access-control-allow-origin')).toBe('*');
+    expect(r.headers.get('access-control-expose-headers')).toMatch(/BatchKeys-Signature/);
+    const pre = await s.call('OPTIONS', '/v1/licenses/activate', undefined, {
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/content-type/i);
+    expect(await signatureValid(s, pre)).toBe(true);
+    expect((await s.call('GET', '/v1/signing-key')).headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('request errors', () => {
   it.each([
     ['malformed JSON', '{"key":', 'VALIDATION_ERROR'],
