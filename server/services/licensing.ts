@@ -36,11 +36,7 @@ function identity(lock: 'domain' | 'device', input: KeyScope): ActivationIdentit
   return input.device !== undefined ? { device: input.device } : null;
 }
 
-async function findOrThrow(core: Core, key: string): Promise<LicenseState> {
-  const license = await core.store.findLicenseByDigest(core.vault.digest(key));
-  if (!license) throw new AppError('NOT_FOUND', 'No license matches this key.');
-  return license;
-}
+const notFound = () => new AppError('NOT_FOUND', 'No license matches this key.');
 
 /** Picks what a key activates by: its lock's identifier, or exactly one of the two when unlocked. */
 function activationTarget(license: LicenseState, input: KeyScope): ActivationIdentity {
@@ -67,22 +63,25 @@ export interface ActivateResult {
 }
 
 export async function activateKey(core: Core, input: KeyScope & { label?: string | undefined }): Promise<ActivateResult> {
-  const license = await findOrThrow(core, input.key);
   const now = core.now();
-  const standing = standingCode(license, input.product, now);
-  if (standing) throw new AppError(standing, standingDetail[standing]);
-  const target = activationTarget(license, input);
-  const domain = 'domain' in target ? target.domain : null;
   const outcome = await core.store.activate({
-    licenseId: license.id,
+    digest: core.vault.digest(input.key),
     id: newId('act', now),
-    domain,
-    device: 'device' in target ? target.device : null,
-    label: input.label ?? null,
-    development: domain !== null && isDevelopmentHost(domain, core.devHosts),
     now,
+    plan: (license) => {
+      const standing = standingCode(license, input.product, now);
+      if (standing) throw new AppError(standing, standingDetail[standing]);
+      const target = activationTarget(license, input);
+      const domain = 'domain' in target ? target.domain : null;
+      return {
+        domain,
+        device: 'device' in target ? target.device : null,
+        label: input.label ?? null,
+        development: domain !== null && isDevelopmentHost(domain, core.devHosts),
+      };
+    },
   });
-  if (outcome.kind === 'not_found') throw new AppError('NOT_FOUND', 'No license matches this key.');
+  if (outcome.kind === 'not_found') throw notFound();
   if (outcome.kind === 'limit') {
     throw new AppError('ACTIVATION_LIMIT_REACHED',
       `This key is already activated on ${outcome.license.maxActivations} ${outcome.license.maxActivations === 1 ? 'site or device' : 'sites or devices'}, its limit.`);
@@ -99,10 +98,9 @@ const standingDetail = {
 
 export async function deactivateKey(core: Core, input: KeyScope): Promise<LicenseState> {
   // Deliberately no status check: a suspended or expired licensee can still free a seat.
-  const license = await findOrThrow(core, input.key);
-  const target = activationTarget(license, input);
-  const outcome = await core.store.deactivate(license.id, target, core.now());
-  if (!outcome) throw new AppError('NOT_ACTIVATED', 'This key is not activated on the given domain or device.');
+  const outcome = await core.store.deactivate(core.vault.digest(input.key), (license) => activationTarget(license, input), core.now());
+  if (outcome.kind === 'not_found') throw notFound();
+  if (outcome.kind === 'not_active') throw new AppError('NOT_ACTIVATED', 'This key is not activated on the given domain or device.');
   return outcome.license;
 }
 
@@ -126,27 +124,24 @@ export async function consumeTokens(
   input: { key: string; amount: number; idempotencyKey?: string | undefined },
   render: (decision: ConsumeDecision) => StoredResponse,
 ): Promise<StoredResponse> {
-  const license = await findOrThrow(core, input.key);
+  const digest = core.vault.digest(input.key);
   const idem = input.idempotencyKey ?? null;
+  const mismatch = () => new AppError('IDEMPOTENCY_MISMATCH', 'This idempotency key was first used with a different amount.');
   const run = async (): Promise<StoredResponse> => {
     const now = core.now();
     const outcome = await core.store.consume({
-      licenseId: license.id, amount: input.amount, idempotencyKey: idem, ledgerId: newId('led', now), now, render,
+      digest, amount: input.amount, idempotencyKey: idem, ledgerId: newId('led', now), now, render,
     });
-    if (outcome.kind === 'not_found') throw new AppError('NOT_FOUND', 'No license matches this key.');
-    if (outcome.kind === 'mismatch') {
-      throw new AppError('IDEMPOTENCY_MISMATCH', 'This idempotency key was first used with a different amount.');
-    }
+    if (outcome.kind === 'not_found') throw notFound();
+    if (outcome.kind === 'mismatch') throw mismatch();
     return outcome.response;
   };
   if (idem === null) return run();
-  const slot = `${license.id}\u0000${idem}`;
+  const slot = `${digest}\u0000${idem}`;
   const inflight = inFlight.get(slot);
   if (inflight) {
     const first = await inflight;
-    if (first.amount !== input.amount) {
-      throw new AppError('IDEMPOTENCY_MISMATCH', 'This idempotency key was first used with a different amount.');
-    }
+    if (first.amount !== input.amount) throw mismatch();
     return first.response;
   }
   const promise = run().then((response) => ({ amount: input.amount, response }));

@@ -59,7 +59,8 @@ export interface Store {
   /** The active activation of a license for a domain or device, if any. */
   findActivation(licenseId: string, by: ActivationIdentity): Promise<Activation | null>;
   activate(input: ActivateInput): Promise<ActivateOutcome>;
-  deactivate(licenseId: string, by: ActivationIdentity, now: number): Promise<DeactivateOutcome | null>;
+  /** `choose` picks the activation from the license (it may throw to refuse). */
+  deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome>;
   deactivateById(accountId: string, activationId: string, now: number): Promise<boolean>;
   resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null>;
   listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null>;
@@ -108,14 +109,21 @@ export interface LicenseChange {
 
 export type ActivationIdentity = { domain: string } | { device: string };
 
-export interface ActivateInput {
-  licenseId: string;
-  id: string;
+/** What an activation will record, decided by the domain from the license it applies to. */
+export interface ActivationPlan {
   domain: string | null;
   device: string | null;
   label: string | null;
   development: boolean;
+}
+
+export interface ActivateInput {
+  /** The key's digest: the license is found inside the transaction, with one read. */
+  digest: string;
+  id: string;
   now: number;
+  /** Checks the license (it may throw to refuse) and says what to record. */
+  plan: (license: LicenseState) => ActivationPlan;
 }
 
 export type ActivateOutcome =
@@ -123,10 +131,10 @@ export type ActivateOutcome =
   | { kind: 'limit'; license: LicenseState }
   | { kind: 'not_found' };
 
-export interface DeactivateOutcome {
-  activation: Activation;
-  license: LicenseState;
-}
+export type DeactivateOutcome =
+  | { kind: 'deactivated'; activation: Activation; license: LicenseState }
+  | { kind: 'not_active' }
+  | { kind: 'not_found' };
 
 /** A rendered answer, kept so that a repeated idempotency key gets the very same bytes. */
 export interface StoredResponse {
@@ -139,7 +147,8 @@ export type ConsumeDecision =
   | { kind: 'refused'; code: 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'NO_TOKEN_BUDGET' | 'INSUFFICIENT_TOKENS'; license: LicenseState };
 
 export interface ConsumeInput {
-  licenseId: string;
+  /** The key's digest: the license is found inside the transaction, with one read. */
+  digest: string;
   amount: number;
   idempotencyKey: string | null;
   ledgerId: string;

@@ -145,7 +145,6 @@ export class SqliteStore implements Store {
     const p = (sql: string) => this.db.prepare(sql);
     return {
       stateByDigest: p(`${STATE_SELECT} WHERE l.key_digest = ?`).raw(),
-      stateById: p(`${STATE_SELECT} WHERE l.id = ?`).raw(),
       licenseById: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id = ?`),
       licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
       insertLicense: p(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
@@ -394,13 +393,7 @@ export class SqliteStore implements Store {
   }
 
   async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
-    const r = this.stmt.stateByDigest!.get(digest) as unknown[] | undefined;
-    return r ? toState(r) : null;
-  }
-
-  private state(id: string): LicenseState | null {
-    const r = this.stmt.stateById!.get(id) as unknown[] | undefined;
-    return r ? toState(r) : null;
+    return this.stateByDigest(digest);
   }
 
   async getLicense(accountId: string, id: string): Promise<License | null> {
@@ -470,24 +463,30 @@ export class SqliteStore implements Store {
     return this.activeActivation(licenseId, by);
   }
 
+  private stateByDigest(digest: string): LicenseState | null {
+    const r = this.stmt.stateByDigest!.get(digest) as unknown[] | undefined;
+    return r ? toState(r) : null;
+  }
+
   async activate(input: ActivateInput): Promise<ActivateOutcome> {
     return this.write((): ActivateOutcome => {
-      const license = this.state(input.licenseId);
+      const license = this.stateByDigest(input.digest);
       if (!license) return { kind: 'not_found' };
-      const by: ActivationIdentity = input.domain !== null ? { domain: input.domain } : { device: input.device ?? '' };
-      const existing = this.activeActivation(input.licenseId, by);
+      const plan = input.plan(license);
+      const by: ActivationIdentity = plan.domain !== null ? { domain: plan.domain } : { device: plan.device ?? '' };
+      const existing = this.activeActivation(license.id, by);
       if (existing) return { kind: 'existing', activation: existing, license };
-      if (!input.development) {
+      if (!plan.development) {
         // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
-        const seat = this.stmt.takeSeat!.get(input.licenseId) as Row | undefined;
+        const seat = this.stmt.takeSeat!.get(license.id) as Row | undefined;
         if (!seat) return { kind: 'limit', license };
         license.activationCount = Number(seat.activation_count);
       }
-      this.stmt.insertActivation!.run(input.id, input.licenseId, input.domain, input.device, input.label,
-        input.development ? 1 : 0, input.now, input.now);
+      this.stmt.insertActivation!.run(input.id, license.id, plan.domain, plan.device, plan.label,
+        plan.development ? 1 : 0, input.now, input.now);
       const activation: Activation = {
-        id: input.id, licenseId: input.licenseId, domain: input.domain, device: input.device, label: input.label,
-        development: input.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
+        id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
+        development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
       };
       return { kind: 'created', activation, license };
     });
@@ -498,15 +497,15 @@ export class SqliteStore implements Store {
     if (!a.development) this.stmt.freeSeat!.run(a.licenseId);
   }
 
-  async deactivate(licenseId: string, by: ActivationIdentity, now: number): Promise<DeactivateOutcome | null> {
-    return this.write((): DeactivateOutcome | null => {
-      const a = this.activeActivation(licenseId, by);
-      if (!a) return null;
+  async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
+    return this.write((): DeactivateOutcome => {
+      const license = this.stateByDigest(digest);
+      if (!license) return { kind: 'not_found' };
+      const a = this.activeActivation(license.id, choose(license));
+      if (!a) return { kind: 'not_active' };
       this.deactivateRow(a, now);
-      return {
-        activation: { ...a, deactivatedAt: now },
-        license: this.state(licenseId)!,
-      };
+      if (!a.development) license.activationCount = Math.max(0, license.activationCount - 1);
+      return { kind: 'deactivated', activation: { ...a, deactivatedAt: now }, license };
     });
   }
 
@@ -546,8 +545,11 @@ export class SqliteStore implements Store {
   // Tokens --------------------------------------------------------------------------------
 
   async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
-    const { licenseId, amount, idempotencyKey: idem, now } = input;
+    const { amount, idempotencyKey: idem, now } = input;
     return this.write((): ConsumeOutcome => {
+      const license = this.stateByDigest(input.digest);
+      if (!license) return { kind: 'not_found' };
+      const licenseId = license.id;
       if (idem !== null) {
         const prior = this.stmt.idempotencyGet!.get(licenseId, idem) as Row | undefined;
         if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
@@ -555,8 +557,6 @@ export class SqliteStore implements Store {
           return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
         }
       }
-      const license = this.state(licenseId);
-      if (!license) return { kind: 'not_found' };
       const standing = standingCode(license, undefined, now);
       let response;
       if (standing && standing !== 'PRODUCT_MISMATCH') {

@@ -87,15 +87,16 @@ export const migrations: readonly string[] = [
     WHERE deactivated_at IS NULL AND domain IS NOT NULL;
   CREATE UNIQUE INDEX activations_active_device ON activations (license_id, device)
     WHERE deactivated_at IS NULL AND device IS NOT NULL;
+  -- Clustered by license: an entry is one B-tree insert, and a license's history is one range.
   CREATE TABLE token_ledger (
-    id TEXT PRIMARY KEY,
     license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
     delta INTEGER NOT NULL,
     reason TEXT NOT NULL,
     idempotency_key TEXT,
-    created_at INTEGER NOT NULL
-  );
-  CREATE INDEX token_ledger_license ON token_ledger (license_id);
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (license_id, id)
+  ) WITHOUT ROWID;
   CREATE TABLE idempotency (
     license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
