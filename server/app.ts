@@ -70,9 +70,9 @@ export async function bootstrap(core: Core): Promise<{ generatedToken: string | 
   return { generatedToken: given ? null : token };
 }
 
-export function createHttpServer(core: Core): Server {
+export async function createHttpServer(core: Core): Promise<Server> {
   const clientIp = clientIpResolver(core.config.trustProxy);
-  const licenseApi = createLicenseApi(core, clientIp);
+  const licenseApi = await createLicenseApi(core, clientIp);
   const signingKey = signingKeyBody(core);
   const signingKeyHeaders = {
     'content-type': 'application/json; charset=utf-8',
@@ -123,7 +123,7 @@ export interface RunningServer {
 export async function startServer(config: Config, options: { logger?: Logger; now?: () => number } = {}): Promise<RunningServer> {
   const core = openCore(config, { ...options, serving: true });
   const { generatedToken } = await bootstrap(core);
-  const server = createHttpServer(core);
+  const server = await createHttpServer(core);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

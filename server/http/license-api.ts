@@ -7,7 +7,7 @@ import {
 import type { ConsumeDecision, StoredResponse } from '../store/store.js';
 import type { ClientIp } from './client-ip.js';
 import { readBody } from './body.js';
-import { SlidingWindowLimiter, type RateDecision } from './ratelimit.js';
+import { COUNTER_DURATION_S, SlidingWindowLimiter, type RateDecision } from './ratelimit.js';
 import { ActivateRequest, ConsumeRequest, DeactivateRequest, ValidateRequest, type ValidateResponseT } from './schemas.js';
 import { parseJson, parseOrThrow } from './validation.js';
 import { activationView, licenseView } from './views.js';
@@ -81,10 +81,12 @@ class RateLimited extends AppError {
  * The license API on bare node:http: no middleware chain, one body read, one schema check, one
  * store lookup and one signature per request. Every answer, errors included, is signed.
  */
-export function createLicenseApi(core: Core, clientIp: ClientIp) {
+export async function createLicenseApi(core: Core, clientIp: ClientIp) {
   const { config, signer } = core;
-  const ipLimiter = config.rateLimit > 0 ? new SlidingWindowLimiter(config.rateLimit, 'ip') : null;
-  const keyLimiter = config.keyRateLimit > 0 ? new SlidingWindowLimiter(config.keyRateLimit, 'key') : null;
+  const limiter = async (limit: number, name: string) =>
+    limit > 0 ? new SlidingWindowLimiter(limit, name, (await core.store.rateLimitCounters(name, COUNTER_DURATION_S)) ?? undefined) : null;
+  const ipLimiter = await limiter(config.rateLimit, 'bk_rl_ip');
+  const keyLimiter = await limiter(config.keyRateLimit, 'bk_rl_key');
 
   const send = (res: ServerResponse, r: StoredResponse, rate: RateDecision | null, extra?: Record<string, string>) => {
     const headers: Record<string, string | number> = {

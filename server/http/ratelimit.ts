@@ -1,6 +1,9 @@
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export const RATE_WINDOW_MS = 60_000;
+/** Slot counters must outlive two slots, and never refuse by themselves. */
+export const COUNTER_DURATION_S = (2 * RATE_WINDOW_MS) / 1000;
+export const COUNTER_POINTS = Number.MAX_SAFE_INTEGER;
 
 export interface RateDecision {
   allowed: boolean;
@@ -27,9 +30,7 @@ export class SlidingWindowLimiter {
     readonly name: string,
     counters?: RateLimiterAbstract,
   ) {
-    this.counters = counters ?? new RateLimiterMemory({
-      keyPrefix: name, points: Number.MAX_SAFE_INTEGER, duration: (2 * RATE_WINDOW_MS) / 1000,
-    });
+    this.counters = counters ?? new RateLimiterMemory({ keyPrefix: name, points: COUNTER_POINTS, duration: COUNTER_DURATION_S });
   }
 
   async hit(id: string, now = Date.now()): Promise<RateDecision> {

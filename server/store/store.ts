@@ -1,3 +1,4 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseStatus, LicenseState, Policy, Product,
 } from '../domain/types.js';
@@ -69,6 +70,13 @@ export interface Store {
 
   consume(input: ConsumeInput): Promise<ConsumeOutcome>;
   purgeIdempotency(before: number): Promise<number>;
+
+  /**
+   * Counters for the rate limiter that every server process on this store shares (so a client
+   * cannot multiply its allowance by spreading requests over servers); null for single-process
+   * stores, whose limiter keeps its counters in memory.
+   */
+  rateLimitCounters(name: string, durationSeconds: number): Promise<RateLimiterAbstract | null>;
 }
 
 export class StoreConflict extends Error {

@@ -578,6 +578,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  async rateLimitCounters(): Promise<null> {
+    // One process owns the file: in-memory counters are exact.
+    return null;
+  }
+
   async purgeIdempotency(before: number): Promise<number> {
     return this.db.prepare(`DELETE FROM idempotency WHERE created_at < ?`).run(before).changes;
   }
