@@ -30,7 +30,8 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 }
 
-export function openStore(config: Config, options: { serving?: boolean; logger?: Logger } = {}): Store {
+/** Opens (creating or migrating as needed) the store that BATCHKEYS_STORE names. */
+export async function openStore(config: Config, options: { serving?: boolean; logger?: Logger } = {}): Promise<Store> {
   if (config.store === 'sqlite') {
     return new SqliteStore(join(config.dataDir, 'batchkeys.db'), {
       backgroundCheckpoints: options.serving ?? false,
@@ -41,10 +42,10 @@ export function openStore(config: Config, options: { serving?: boolean; logger?:
 }
 
 /** Opens the store and the secrets (creating both on first start) and wires the services. */
-export function openCore(config: Config, options: { logger?: Logger; now?: () => number; serving?: boolean } = {}): Core {
+export async function openCore(config: Config, options: { logger?: Logger; now?: () => number; serving?: boolean } = {}): Promise<Core> {
   const { secrets } = loadSecrets(config.secretsFile);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = openStore(config, { serving: options.serving ?? false, logger });
+  const store = await openStore(config, { serving: options.serving ?? false, logger });
   const now = options.now ?? Date.now;
   return {
     config, store, now, logger,
@@ -121,7 +122,7 @@ export interface RunningServer {
 
 /** Starts BatchKeys: store, bootstrap, HTTP server and the housekeeping timer. */
 export async function startServer(config: Config, options: { logger?: Logger; now?: () => number } = {}): Promise<RunningServer> {
-  const core = openCore(config, { ...options, serving: true });
+  const core = await openCore(config, { ...options, serving: true });
   const { generatedToken } = await bootstrap(core);
   const server = await createHttpServer(core);
   await new Promise<void>((resolve, reject) => {

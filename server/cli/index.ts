@@ -17,7 +17,7 @@ const int = (name: string) => (v: string) => {
 
 /** Opens the store for a one-shot command, runs it, and always closes the store. */
 async function withCore<T>(fn: (core: Core, account: Account) => Promise<T>, accountId?: string): Promise<T> {
-  const core = openCore(loadConfig(), {});
+  const core = await openCore(loadConfig(), {});
   try {
     await bootstrapQuietly(core);
     const accounts = await core.store.listAccounts();
