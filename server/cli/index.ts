@@ -8,6 +8,7 @@ import {
   changeLicense, createLicense, createProduct, createToken, licenseActions, requireLicense,
 } from '../services/admin.js';
 import { effectiveStatus } from '../domain/validation.js';
+import { registerStoreCommands } from './store-commands.js';
 import { exportFile, importFile } from './transfer.js';
 
 const int = (name: string) => (v: string) => {
@@ -165,6 +166,7 @@ export function buildProgram(): Command {
       console.log(`exported ${n} licenses to ${file}`);
     }, account()));
 
+  registerStoreCommands(program);
   return program;
 }
 

@@ -3,100 +3,28 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { standingCode } from '../../domain/validation.js';
 import type {
-  Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product, Scope,
+  Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
 } from '../../domain/types.js';
 import {
   applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
+import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
 import { Checkpointer } from './checkpointer.js';
+import { countSqlite, dumpSqlite, restoreSqlite } from './dump.js';
 import { migrations } from './migrations.js';
-
-type Row = Record<string, unknown>;
-
-const LICENSE_COLUMNS = `l.*, p.slug AS product_slug`;
-const LICENSE_FROM = `licenses l JOIN products p ON p.id = l.product_id`;
-/** The license API's read: only the state columns, as a positional row (see `toState`). */
-const STATE_SELECT = `SELECT l.id, l.account_id, l.product_id, p.slug, l.status, l.expires_at, l.lock, l.max_activations,
-  l.activation_count, l.tokens_remaining, l.tokens_total, a.status
-  FROM licenses l JOIN products p ON p.id = l.product_id JOIN accounts a ON a.id = l.account_id`;
-
-function json(text: unknown): Record<string, unknown> {
-  return typeof text === 'string' && text !== '' ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function toAccount(r: Row): Account {
-  return {
-    id: String(r.id), name: String(r.name), status: r.status as AccountStatus, operator: r.operator === 1,
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
-  };
-}
-function toToken(r: Row): ApiToken {
-  return {
-    id: String(r.id), accountId: String(r.account_id), name: String(r.name),
-    scopes: JSON.parse(String(r.scopes)) as Scope[], hash: String(r.hash), createdAt: Number(r.created_at),
-    lastUsedAt: num(r.last_used_at), revokedAt: num(r.revoked_at),
-  };
-}
-function toProduct(r: Row): Product {
-  return {
-    id: String(r.id), accountId: String(r.account_id), name: String(r.name), slug: String(r.slug),
-    keyPrefix: str(r.key_prefix), metadata: json(r.metadata), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
-  };
-}
-function toPolicy(r: Row): Policy {
-  return {
-    id: String(r.id), accountId: String(r.account_id), productId: String(r.product_id), name: String(r.name),
-    durationDays: num(r.duration_days), lock: r.lock as Policy['lock'], maxActivations: num(r.max_activations),
-    tokens: num(r.tokens), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
-  };
-}
-function toState(r: unknown[]): LicenseState {
-  return {
-    id: r[0] as string, accountId: r[1] as string, productId: r[2] as string, productSlug: r[3] as string,
-    status: r[4] as License['status'], expiresAt: r[5] as number | null, lock: r[6] as License['lock'],
-    maxActivations: r[7] as number | null, activationCount: r[8] as number, tokensRemaining: r[9] as number | null,
-    tokensTotal: r[10] as number | null, accountStatus: r[11] as AccountStatus,
-  };
-}
-function toLicense(r: Row): License {
-  return {
-    id: String(r.id), accountId: String(r.account_id), productId: String(r.product_id),
-    productSlug: String(r.product_slug), policyId: str(r.policy_id), keyDigest: String(r.key_digest),
-    keyEncrypted: String(r.key_encrypted), status: r.status as License['status'], expiresAt: num(r.expires_at),
-    durationDays: num(r.duration_days), lock: r.lock as License['lock'], maxActivations: num(r.max_activations),
-    activationCount: Number(r.activation_count), tokensRemaining: num(r.tokens_remaining),
-    tokensTotal: num(r.tokens_total), email: str(r.email), name: str(r.name), metadata: json(r.metadata),
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
-  };
-}
-function toActivation(r: Row): Activation {
-  return {
-    id: String(r.id), licenseId: String(r.license_id), domain: str(r.domain), device: str(r.device),
-    label: str(r.label), development: r.development === 1, createdAt: Number(r.created_at),
-    lastSeenAt: Number(r.last_seen_at), deactivatedAt: num(r.deactivated_at),
-  };
-}
-
-function licenseParams(l: License): Row {
-  return {
-    id: l.id, account_id: l.accountId, product_id: l.productId, policy_id: l.policyId, key_digest: l.keyDigest,
-    key_encrypted: l.keyEncrypted, status: l.status, expires_at: l.expiresAt, duration_days: l.durationDays,
-    lock: l.lock, max_activations: l.maxActivations, activation_count: l.activationCount,
-    tokens_remaining: l.tokensRemaining, tokens_total: l.tokensTotal, email: l.email, name: l.name,
-    metadata: JSON.stringify(l.metadata), created_at: l.createdAt, updated_at: l.updatedAt,
-  };
-}
+import {
+  LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, licenseParams, toAccount, toActivation, toLicense, toPolicy, toProduct,
+  toState, toToken, type Row,
+} from './rows.js';
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, Dumpable {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly stmt: Record<string, Database.Statement>;
@@ -107,7 +35,18 @@ export class SqliteStore implements Store {
    * `backgroundCheckpoints`: for a long-running server, checkpoint the WAL from a worker thread
    * instead of inside the commits that cross SQLite's threshold (one-shot commands keep the default).
    */
-  constructor(file: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void } = {}) {
+  constructor(file: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void; readonly?: boolean } = {}) {
+    if (options.readonly) {
+      // A migration or restore source: opened as it is, never changed.
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      const version = Number(this.db.pragma('user_version', { simple: true }));
+      if (version !== migrations.length) {
+        this.db.close();
+        throw new Error(`${file} has schema version ${version}, this BatchKeys reads version ${migrations.length}: open it once with \`batchkeys init\` first`);
+      }
+      this.stmt = this.prepare();
+      return;
+    }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     // Small pages: a random single-row change (a seat, a balance) writes 2 KiB to the WAL, not 4.
@@ -576,6 +515,23 @@ export class SqliteStore implements Store {
       if (idem !== null) this.stmt.idempotencyPut!.run(licenseId, idem, amount, response.status, response.body, now);
       return { kind: 'answer', replayed: false, response };
     });
+  }
+
+  dump(): AsyncIterable<DumpRecord> {
+    return dumpSqlite(this.db);
+  }
+
+  async counts(): Promise<Record<DumpKind, number>> {
+    return countSqlite(this.db);
+  }
+
+  async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+    return restoreSqlite(this.db, records, onRecord);
+  }
+
+  /** A consistent copy of the database file through SQLite's online backup API. */
+  async backup(file: string): Promise<void> {
+    await this.db.backup(file);
   }
 
   async rateLimitCounters(): Promise<null> {

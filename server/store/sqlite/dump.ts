@@ -1,0 +1,109 @@
+import type Database from 'better-sqlite3';
+import type { LedgerEntry } from '../../domain/types.js';
+import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
+import {
+  LICENSE_COLUMNS, LICENSE_FROM, licenseParams, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
+} from './rows.js';
+
+const queries: Record<DumpKind, string> = {
+  account: 'SELECT * FROM accounts ORDER BY id',
+  token: 'SELECT * FROM api_tokens ORDER BY id',
+  product: 'SELECT * FROM products ORDER BY id',
+  policy: 'SELECT * FROM policies ORDER BY id',
+  license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id`,
+  activation: 'SELECT * FROM activations ORDER BY id',
+  ledger: 'SELECT * FROM token_ledger ORDER BY id',
+  idempotency: 'SELECT * FROM idempotency ORDER BY license_id, key',
+};
+
+const tables: Record<DumpKind, string> = {
+  account: 'accounts', token: 'api_tokens', product: 'products', policy: 'policies', license: 'licenses',
+  activation: 'activations', ledger: 'token_ledger', idempotency: 'idempotency',
+};
+
+function toRecord(kind: DumpKind, r: Row): DumpRecord {
+  switch (kind) {
+    case 'account': return { kind, value: toAccount(r) };
+    case 'token': return { kind, value: toToken(r) };
+    case 'product': return { kind, value: toProduct(r) };
+    case 'policy': return { kind, value: toPolicy(r) };
+    case 'license': return { kind, value: toLicense(r) };
+    case 'activation': return { kind, value: toActivation(r) };
+    case 'ledger': {
+      const value: LedgerEntry = {
+        id: String(r.id), licenseId: String(r.license_id), delta: Number(r.delta), reason: r.reason as LedgerEntry['reason'],
+        idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key), createdAt: Number(r.created_at),
+      };
+      return { kind, value };
+    }
+    case 'idempotency':
+      return {
+        kind,
+        value: {
+          licenseId: String(r.license_id), key: String(r.key), amount: Number(r.amount), status: Number(r.status),
+          body: (r.body as Buffer).toString('base64'), createdAt: Number(r.created_at),
+        },
+      };
+  }
+}
+
+/** Every record in one read transaction: a consistent snapshot even while a server writes. */
+export async function* dumpSqlite(db: Database.Database): AsyncGenerator<DumpRecord> {
+  db.exec('BEGIN');
+  try {
+    for (const kind of DUMP_KINDS) {
+      for (const r of db.prepare(queries[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
+    }
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT');
+  }
+}
+
+export function countSqlite(db: Database.Database): Record<DumpKind, number> {
+  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((db.prepare(`SELECT count(*) AS n FROM ${tables[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
+}
+
+/** Loads a dump into an empty SQLite store in one transaction: all or nothing. */
+export async function restoreSqlite(db: Database.Database, records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+  const existing = countSqlite(db);
+  if (Object.values(existing).some((n) => n > 0)) throw new Error('the target store is not empty: restore and migrate only fill an empty store');
+  const insert = {
+    account: db.prepare('INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    token: db.prepare('INSERT INTO api_tokens (id, account_id, name, scopes, hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    product: db.prepare('INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    policy: db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    license: db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
+      expires_at, duration_days, lock, max_activations, activation_count, tokens_remaining, tokens_total, email, name,
+      metadata, created_at, updated_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest, @key_encrypted,
+      @status, @expires_at, @duration_days, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total,
+      @email, @name, @metadata, @created_at, @updated_at)`),
+    activation: db.prepare(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at, last_seen_at, deactivated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    idempotency: db.prepare('INSERT INTO idempotency (license_id, key, amount, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+  };
+  let n = 0;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for await (const rec of records) {
+      switch (rec.kind) {
+        case 'account': { const a = rec.value; insert.account.run(a.id, a.name, a.status, a.operator ? 1 : 0, a.createdAt, a.updatedAt); break; }
+        case 'token': { const t = rec.value; insert.token.run(t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt); break; }
+        case 'product': { const p = rec.value; insert.product.run(p.id, p.accountId, p.name, p.slug, p.keyPrefix, JSON.stringify(p.metadata), p.createdAt, p.updatedAt); break; }
+        case 'policy': { const p = rec.value; insert.policy.run(p.id, p.accountId, p.productId, p.name, p.durationDays, p.lock, p.maxActivations, p.tokens, p.createdAt, p.updatedAt); break; }
+        case 'license': insert.license.run(licenseParams(rec.value)); break;
+        case 'activation': { const a = rec.value; insert.activation.run(a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt); break; }
+        case 'ledger': { const e = rec.value; insert.ledger.run(e.licenseId, e.id, e.delta, e.reason, e.idempotencyKey, e.createdAt); break; }
+        case 'idempotency': { const i = rec.value; insert.idempotency.run(i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt); break; }
+      }
+      n++;
+      onRecord?.(n);
+    }
+    db.exec('COMMIT');
+    return n;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
