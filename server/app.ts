@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { pino, type Logger } from 'pino';
@@ -18,7 +19,9 @@ import { loadSecrets } from './secrets.js';
 import { createAccount, createToken } from './services/admin.js';
 import { LastSeenBuffer } from './services/last-seen.js';
 import { IDEMPOTENCY_WINDOW_MS, type Store } from './store/store.js';
+import { JsonStore } from './store/json/index.js';
 import { SqliteStore } from './store/sqlite/index.js';
+import { PostgresStore } from './store/postgres/index.js';
 
 /** Keys, tokens, passwords and the like never reach a log line, wherever they appear. */
 export const REDACT_PATHS = [
@@ -33,16 +36,25 @@ export function createLogger(level: string): Logger {
 /** Opens (creating or migrating as needed) the store that BATCHKEYS_STORE names. */
 export async function openStore(config: Config, options: { serving?: boolean; logger?: Logger } = {}): Promise<Store> {
   if (config.store === 'sqlite') {
-    return new SqliteStore(join(config.dataDir, 'batchkeys.db'), {
+    return new SqliteStore(config.storeFile ?? join(config.dataDir, 'batchkeys.db'), {
       backgroundCheckpoints: options.serving ?? false,
       onError: (message) => options.logger?.error({ message }, 'WAL checkpoint failed'),
     });
   }
-  throw new Error(`BATCHKEYS_STORE: the ${config.store} store is not available in this version; use sqlite`);
+  if (config.store === 'postgres') {
+    // loadConfig has already refused postgres without BATCHKEYS_DATABASE_URL.
+    return PostgresStore.open(config.databaseUrl ?? '', {
+      onError: (message) => options.logger?.error({ message }, 'PostgreSQL connection error'),
+    });
+  }
+  // `store migrate` and `restore` name a file of their own (see openStoreUrl).
+  return JsonStore.open(config.storeFile ?? join(config.dataDir, 'batchkeys.json'));
 }
 
 /** Opens the store and the secrets (creating both on first start) and wires the services. */
 export async function openCore(config: Config, options: { logger?: Logger; now?: () => number; serving?: boolean } = {}): Promise<Core> {
+  // The data dir holds the secrets and, for SQLite and JSON, personal data: owner only.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { secrets } = loadSecrets(config.secretsFile);
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config, { serving: options.serving ?? false, logger });
@@ -62,6 +74,11 @@ export async function openCore(config: Config, options: { logger?: Logger; now?:
  * it can be shown once; a token given by the operator is never returned or printed.
  */
 export async function bootstrap(core: Core): Promise<{ generatedToken: string | null }> {
+  // Servers sharing one database may start together: only one of them may bootstrap it.
+  return core.store.serialized(() => bootstrapNow(core));
+}
+
+async function bootstrapNow(core: Core): Promise<{ generatedToken: string | null }> {
   const accounts = await core.store.listAccounts();
   const operator = accounts.find((a) => a.operator) ?? (await createAccount(core, 'Default', true));
   const tokens = await core.store.listTokens(operator.id);

@@ -39,6 +39,8 @@ export interface Config {
   port: number;
   dataDir: string;
   store: 'sqlite' | 'json' | 'postgres';
+  /** The SQLite or JSON file; by default `batchkeys.db` or `batchkeys.json` in the data dir. */
+  storeFile?: string | undefined;
   databaseUrl: string | undefined;
   bootstrapToken: string | undefined;
   /** Requests per client IP in any 60 s; 0: off. */

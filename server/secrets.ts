@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -37,9 +37,17 @@ export function loadSecrets(file: string): { secrets: Secrets; created: boolean 
     };
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, file);
-    chmodSync(file, 0o600);
-    return { secrets: decode(fresh), created: true };
+    try {
+      // link() creates the file only if it does not exist yet: of several servers starting
+      // together on one shared secrets file, exactly one writes it and the others read it.
+      linkSync(tmp, file);
+      chmodSync(file, 0o600);
+      return { secrets: decode(fresh), created: true };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
   }
   let raw: unknown;
   try {

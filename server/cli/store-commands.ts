@@ -19,9 +19,8 @@ export async function openStoreUrl(url: string, options: { readonly?: boolean } 
   if (m) {
     const file = resolve(m[2]!);
     if (m[1] === 'sqlite' && options.readonly) return new SqliteStore(file, { readonly: true });
-    config = { ...loadConfig({}), store: m[1] as 'sqlite' | 'json', dataDir: dirname(file) };
-    if (m[1] === 'sqlite') return new SqliteStore(file);
-    return asDumpable(await openStore({ ...config, storeFile: file } as Config));
+    config = { ...loadConfig({}), store: m[1] as 'sqlite' | 'json', dataDir: dirname(file), storeFile: file };
+    return asDumpable(await openStore(config));
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     config = { ...loadConfig({}), store: 'postgres', databaseUrl: url };

@@ -77,6 +77,12 @@ export interface Store {
    * stores, whose limiter keeps its counters in memory.
    */
   rateLimitCounters(name: string, durationSeconds: number): Promise<RateLimiterAbstract | null>;
+
+  /**
+   * Runs `fn` while no other server process on this store runs a `serialized` section, for
+   * read-then-write steps such as the first start's bootstrap. Single-process stores just run it.
+   */
+  serialized<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export class StoreConflict extends Error {

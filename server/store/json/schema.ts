@@ -30,7 +30,7 @@ const policy = z.strictObject({
   maxActivations: count.nullable(), tokens: count.nullable(), createdAt: time, updatedAt: time,
 });
 /** A license as stored: its product's slug is looked up, not copied (a slug can change). */
-export const storedLicense = z.strictObject({
+const storedLicense = z.strictObject({
   id, accountId: id, productId: id, policyId: id.nullable(), keyDigest: z.string().min(1), keyEncrypted: z.string().min(1),
   status: z.enum(['active', 'suspended', 'revoked']), expiresAt: z.number().int().nullable(),
   durationDays: z.number().int().nullable(), lock, maxActivations: count.nullable(), activationCount: count,
@@ -64,6 +64,20 @@ export const fileSchema = z.strictObject({
 });
 
 export type FileData = z.infer<typeof fileSchema>;
+type TableName = (typeof TABLES)[number];
+
+const records = { accounts: account, tokens: token, products: product, policies: policy, licenses: storedLicense, activations: activation, ledger, idempotency };
+
+/**
+ * Checks one record on its way in, as SQLite's column types and CHECK constraints would, and
+ * returns a deep copy (through JSON, as SQLite stores metadata), so no caller keeps a handle on
+ * a stored row.
+ */
+export function checkRecord<N extends TableName>(table: N, value: unknown): FileData[N][number] {
+  const checked = records[table].safeParse(JSON.parse(JSON.stringify(value)));
+  if (!checked.success) throw new Error(`invalid ${table} record: ${describeIssues(checked.error)}`);
+  return checked.data as FileData[N][number];
+}
 export type StoredLicense = Omit<License, 'productSlug'>;
 export type StoredIdempotency = FileData['idempotency'][number];
 /** The table names, in the order they appear in the file. */

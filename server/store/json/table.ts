@@ -21,7 +21,7 @@ export class Table<T extends object, U extends string = never, G extends string 
   private readonly groups = new Map<G, Map<string, Set<string>>>();
   // The same indexes as lists, for the hot path (no Object.entries per row change).
   private readonly uniqueList: Array<UniqueIndex<T> & { map: Map<string, string> }> = [];
-  private readonly groupList: Array<{ key: (row: T) => string; map: Map<string, Set<string>> }> = [];
+  private readonly groupList: Array<{ key: (row: T) => string | null; map: Map<string, Set<string>> }> = [];
   /** Primary keys in ascending order, rebuilt lazily (only kept for `ordered` tables). */
   private sorted: string[] | null = [];
 
@@ -29,7 +29,8 @@ export class Table<T extends object, U extends string = never, G extends string 
     readonly name: string,
     private readonly pk: (row: T) => string,
     private readonly uniques: Record<U, UniqueIndex<T>>,
-    private readonly groupings: Record<G, (row: T) => string>,
+    /** Non-unique indexes; a null key leaves the row out. */
+    private readonly groupings: Record<G, (row: T) => string | null>,
     private readonly ordered = false,
   ) {
     for (const [n, index] of Object.entries(uniques) as Array<[U, UniqueIndex<T>]>) {
@@ -37,7 +38,7 @@ export class Table<T extends object, U extends string = never, G extends string 
       this.unique.set(n, map);
       this.uniqueList.push({ key: index.key, conflict: index.conflict, map });
     }
-    for (const [n, key] of Object.entries(groupings) as Array<[G, (row: T) => string]>) {
+    for (const [n, key] of Object.entries(groupings) as Array<[G, (row: T) => string | null]>) {
       const map = new Map<string, Set<string>>();
       this.groups.set(n, map);
       this.groupList.push({ key, map });
@@ -114,6 +115,7 @@ export class Table<T extends object, U extends string = never, G extends string 
     }
     for (const { key: keyOf, map } of this.groupList) {
       const key = keyOf(row);
+      if (key === null) continue;
       let set = map.get(key);
       if (!set) map.set(key, (set = new Set()));
       set.add(id);
@@ -134,6 +136,7 @@ export class Table<T extends object, U extends string = never, G extends string 
     }
     for (const { key: keyOf, map } of this.groupList) {
       const key = keyOf(row);
+      if (key === null) continue;
       const set = map.get(key);
       set?.delete(id);
       if (set?.size === 0) map.delete(key);

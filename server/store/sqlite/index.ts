@@ -534,6 +534,10 @@ export class SqliteStore implements Store, Dumpable {
     await this.db.backup(file);
   }
 
+  serialized<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async rateLimitCounters(): Promise<null> {
     // One process owns the file: in-memory counters are exact.
     return null;

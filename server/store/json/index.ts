@@ -1,0 +1,492 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { standingCode } from '../../domain/validation.js';
+import type {
+  Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
+} from '../../domain/types.js';
+import {
+  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
+  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type StoredResponse,
+} from '../store.js';
+import type { DumpKind, DumpRecord, Dumpable } from '../dump.js';
+import { GroupCommit } from './commit.js';
+import { JsonData, jsonCopy, pair } from './data.js';
+import { countJson, dumpJson, encodeBody, fromDump } from './dump.js';
+import { readStoreFile, refuseRecord, StoreFileWriter, writeBackup } from './file.js';
+import { checkRecord, type StoredIdempotency, type StoredLicense } from './schema.js';
+import type { UndoLog } from './table.js';
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** SQLite's NOCASE and LIKE fold ASCII letters only; so does this store. */
+const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** The license fields `modifyLicense` may change (the others are the store's to keep). */
+const MODIFIABLE = ['policyId', 'status', 'expiresAt', 'durationDays', 'lock', 'maxActivations', 'tokensRemaining',
+  'tokensTotal', 'email', 'name', 'metadata', 'updatedAt'] as const;
+
+/**
+ * The JSON file store: the whole data set in memory, indexed by Maps, and in one pretty-printed
+ * file that people can read. Every change goes through one serialised queue with group commit
+ * (see `GroupCommit`) and is in the file before its promise resolves. One process owns the file.
+ */
+export class JsonStore implements Store, Dumpable {
+  readonly kind = 'json' as const;
+
+  private readonly d = new JsonData();
+  private readonly writer: StoreFileWriter;
+  private readonly commit: GroupCommit;
+  /** The file as read at open, until the first write has kept it as `<file>.bak`. */
+  private backup: string | null = null;
+
+  private constructor(readonly file: string) {
+    this.writer = new StoreFileWriter(file);
+    this.commit = new GroupCommit(() => this.persist());
+  }
+
+  /**
+   * Opens (or creates) the store file. A file that cannot be read, parsed or checked stops
+   * here with an error naming the file and the problem, and is never written to.
+   */
+  static async open(file: string): Promise<JsonStore> {
+    await mkdir(dirname(file), { recursive: true });
+    const good = await readStoreFile(file);
+    const store = new JsonStore(file);
+    if (good) {
+      store.d.load(good.data, [], (table, i, err) => refuseRecord(file, table, i, err));
+      store.backup = good.text;
+    } else {
+      await store.persist();
+    }
+    return store;
+  }
+
+  private async persist(): Promise<void> {
+    try {
+      if (this.backup !== null) {
+        await writeBackup(this.file, this.backup);
+        this.backup = null;
+      }
+      await this.writer.write(this.d.tables());
+    } catch (err) {
+      throw new Error(`could not write the JSON store ${this.file}: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.commit.close();
+  }
+
+  // Accounts and tokens ------------------------------------------------------------------
+
+  async createAccount(a: Account): Promise<void> {
+    const row = checkRecord('accounts', a);
+    await this.commit.run((log) => this.d.accounts.insert(row, log));
+  }
+  async getAccount(id: string): Promise<Account | null> {
+    const a = this.d.accounts.get(id);
+    return a ? { ...a } : null;
+  }
+  async listAccounts(): Promise<Account[]> {
+    return [...this.d.accounts.values()].sort(byId).map((a) => ({ ...a }));
+  }
+  async setAccountStatus(id: string, status: AccountStatus, now: number): Promise<Account | null> {
+    return this.commit.run((log) => {
+      const a = this.d.accounts.get(id);
+      if (!a) return null;
+      const next = { ...a, status, updatedAt: now };
+      this.d.accounts.update(next, log);
+      return { ...next };
+    });
+  }
+
+  private tokenCopy = (t: ApiToken): ApiToken => ({ ...t, scopes: [...t.scopes] });
+
+  async createToken(t: ApiToken): Promise<void> {
+    const row = checkRecord('tokens', t);
+    await this.commit.run((log) => this.d.insertToken(row, log));
+  }
+  async findTokenByHash(hash: string): Promise<ApiToken | null> {
+    const t = this.d.tokens.find('hash', hash);
+    return t ? this.tokenCopy(t) : null;
+  }
+  async listTokens(accountId: string): Promise<ApiToken[]> {
+    return this.d.tokens.group('account', accountId).sort(byId).map(this.tokenCopy);
+  }
+  async revokeToken(accountId: string, id: string, now: number): Promise<boolean> {
+    return this.commit.run((log) => {
+      const t = this.d.tokens.get(id);
+      if (!t || t.accountId !== accountId) return false;
+      if (t.revokedAt === null) this.d.tokens.update({ ...t, revokedAt: now }, log);
+      return true;
+    });
+  }
+  async touchToken(id: string, now: number): Promise<void> {
+    await this.commit.run((log) => {
+      const t = this.d.tokens.get(id);
+      if (t && t.lastUsedAt !== now) this.d.tokens.update({ ...t, lastUsedAt: now }, log);
+    });
+  }
+
+  // Products and policies ----------------------------------------------------------------
+
+  private productCopy = (p: Product): Product => ({ ...p, metadata: jsonCopy(p.metadata) });
+
+  async createProduct(p: Product): Promise<void> {
+    const row = checkRecord('products', p);
+    await this.commit.run((log) => this.d.insertProduct(row, log));
+  }
+  async getProduct(accountId: string, idOrSlug: string): Promise<Product | null> {
+    const p = this.d.product(accountId, idOrSlug) ?? this.d.products.find('slug', pair(accountId, idOrSlug));
+    return p ? this.productCopy(p) : null;
+  }
+  async listProducts(accountId: string): Promise<Product[]> {
+    return this.d.products.group('account', accountId).sort(byId).map(this.productCopy);
+  }
+  async updateProduct(accountId: string, id: string, patch: ProductPatch, now: number): Promise<Product | null> {
+    return this.commit.run((log) => {
+      const current = this.d.product(accountId, id);
+      if (!current) return null;
+      const next = checkRecord('products', { ...applyPatch(current, patch), updatedAt: now });
+      this.d.products.update(next, log);
+      return this.productCopy(next);
+    });
+  }
+  async deleteProduct(accountId: string, id: string): Promise<'deleted' | 'not_found' | 'in_use'> {
+    return this.commit.run((log) => {
+      if (!this.d.product(accountId, id)) return 'not_found';
+      if (this.d.licenses.group('product', id).length > 0) return 'in_use';
+      for (const po of this.d.policies.group('product', id)) this.d.removePolicy(po.id, log);
+      this.d.products.remove(id, log);
+      return 'deleted';
+    });
+  }
+
+  async createPolicy(po: Policy): Promise<void> {
+    const row = checkRecord('policies', po);
+    await this.commit.run((log) => this.d.insertPolicy(row, log));
+  }
+  async getPolicy(accountId: string, id: string): Promise<Policy | null> {
+    const po = this.d.policies.get(id);
+    return po && po.accountId === accountId ? { ...po } : null;
+  }
+  async listPolicies(accountId: string, productId?: string): Promise<Policy[]> {
+    return this.d.policies.group('account', accountId).filter((po) => !productId || po.productId === productId)
+      .sort(byId).map((po) => ({ ...po }));
+  }
+  async updatePolicy(accountId: string, id: string, patch: PolicyPatch, now: number): Promise<Policy | null> {
+    return this.commit.run((log) => {
+      const current = this.d.policies.get(id);
+      if (!current || current.accountId !== accountId) return null;
+      const next = checkRecord('policies', { ...applyPatch(current, patch), updatedAt: now });
+      this.d.policies.update(next, log);
+      return { ...next };
+    });
+  }
+  async deletePolicy(accountId: string, id: string): Promise<boolean> {
+    return this.commit.run((log) => {
+      const po = this.d.policies.get(id);
+      if (!po || po.accountId !== accountId) return false;
+      this.d.removePolicy(id, log);
+      return true;
+    });
+  }
+
+  // Licenses ------------------------------------------------------------------------------
+
+  private static stored(l: License): StoredLicense {
+    const { productSlug: _slug, ...row } = l;
+    return checkRecord('licenses', row);
+  }
+
+  async createLicense(l: License): Promise<void> {
+    const row = JsonStore.stored(l);
+    await this.commit.run((log) => this.d.insertLicense(row, log));
+  }
+
+  async importLicenses(rows: AsyncIterable<License>, onRow?: (count: number) => void): Promise<number> {
+    // Every row is read and checked first, then all are stored in one change: an error in the
+    // source or a duplicate key leaves the store (and the file) exactly as it was.
+    const batch: StoredLicense[] = [];
+    for await (const l of rows) {
+      batch.push(JsonStore.stored(l));
+      onRow?.(batch.length);
+    }
+    return this.commit.run((log) => {
+      const digests = new Set<string>();
+      for (const l of batch) {
+        if (digests.has(l.keyDigest) || this.d.licenses.find('digest', l.keyDigest)) throw new StoreConflict('key');
+        digests.add(l.keyDigest);
+      }
+      for (const l of batch) this.d.insertLicense(l, log);
+      return batch.length;
+    });
+  }
+
+  async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
+    const l = this.d.licenses.find('digest', digest);
+    return l ? this.d.toState(l) : null;
+  }
+
+  async getLicense(accountId: string, id: string): Promise<License | null> {
+    const l = this.d.license(accountId, id);
+    return l ? this.d.toLicense(l) : null;
+  }
+
+  async listLicenses(accountId: string, q: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }> {
+    const ids = this.d.licenses.ids();
+    const email = q.email ? fold(q.email) : null;
+    const text = q.q ? fold(q.q) : null;
+    const matches = (l: StoredLicense): boolean => {
+      if (l.accountId !== accountId) return false;
+      if (q.productId && l.productId !== q.productId) return false;
+      if (email !== null && (l.email === null || fold(l.email) !== email)) return false;
+      const expired = l.expiresAt !== null && l.expiresAt <= q.now;
+      if (q.status === 'expired' && !(l.status === 'active' && expired)) return false;
+      if (q.status === 'active' && !(l.status === 'active' && !expired)) return false;
+      if (q.status && q.status !== 'expired' && q.status !== 'active' && l.status !== q.status) return false;
+      if (text !== null && q.q) {
+        const like = (v: string | null) => v !== null && fold(v).includes(text);
+        if (!(l.id === q.q || l.keyDigest === (q.qDigest ?? '') || like(l.email) || like(l.name))) return false;
+      }
+      return true;
+    };
+    const found: StoredLicense[] = [];
+    const start = q.cursor ? lowerBound(ids, q.cursor) : ids.length;
+    for (let i = start - 1; i >= 0 && found.length <= q.limit; i--) {
+      const l = this.d.licenses.get(ids[i]!)!;
+      if (matches(l)) found.push(l);
+    }
+    const items = found.slice(0, q.limit).map((l) => this.d.toLicense(l));
+    const nextCursor = found.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    return { items, nextCursor };
+  }
+
+  async *iterateLicenses(accountId: string | null, batchSize = 1000): AsyncIterable<License> {
+    let after = '';
+    for (;;) {
+      // Each batch is taken at once: changes between batches are seen, as with SQLite's paging.
+      const ids = this.d.licenses.ids();
+      const batch: License[] = [];
+      for (let i = lowerBound(ids, after, true); i < ids.length && batch.length < batchSize; i++) {
+        const l = this.d.licenses.get(ids[i]!)!;
+        if (accountId === null || l.accountId === accountId) batch.push(this.d.toLicense(l));
+        after = l.id;
+      }
+      if (batch.length === 0) return;
+      yield* batch;
+    }
+  }
+
+  async modifyLicense(accountId: string, id: string, change: (l: License) => LicenseChange): Promise<License | null> {
+    return this.commit.run((log) => {
+      const row = this.d.license(accountId, id);
+      if (!row) return null;
+      const { license, ledger } = change(this.d.toLicense(row));
+      const next: Record<string, unknown> = { ...row };
+      for (const k of MODIFIABLE) next[k] = license[k];
+      const checked = checkRecord('licenses', next);
+      if (checked.policyId !== null && checked.policyId !== row.policyId) this.d.need(this.d.policies, checked.policyId, 'policy');
+      this.d.licenses.update(checked, log);
+      if (ledger) {
+        this.d.ledger.insert({ id: ledger.id, licenseId: id, delta: ledger.delta, reason: ledger.reason, idempotencyKey: null, createdAt: license.updatedAt }, log);
+      }
+      return this.d.toLicense(checked);
+    });
+  }
+
+  async deleteLicense(accountId: string, id: string): Promise<boolean> {
+    return this.commit.run((log) => {
+      if (!this.d.license(accountId, id)) return false;
+      for (const a of this.d.activations.group('license', id)) this.d.activations.remove(a.id, log);
+      for (const e of this.d.ledger.group('license', id)) this.d.ledger.remove(pair(id, e.id), log);
+      for (const e of this.d.idempotency.group('license', id)) this.d.idempotency.remove(pair(id, e.key), log);
+      this.d.licenses.remove(id, log);
+      return true;
+    });
+  }
+
+  // Activations ---------------------------------------------------------------------------
+
+  private activeActivation(licenseId: string, by: ActivationIdentity): Activation | undefined {
+    return 'domain' in by
+      ? this.d.activations.find('domain', pair(licenseId, by.domain))
+      : this.d.activations.find('device', pair(licenseId, by.device));
+  }
+
+  async findActivation(licenseId: string, by: ActivationIdentity): Promise<Activation | null> {
+    const a = this.activeActivation(licenseId, by);
+    return a ? { ...a } : null;
+  }
+
+  async activate(input: ActivateInput): Promise<ActivateOutcome> {
+    return this.commit.run((log): ActivateOutcome => {
+      const row = this.d.licenses.find('digest', input.digest);
+      if (!row) return { kind: 'not_found' };
+      const license = this.d.toState(row);
+      const plan = input.plan(license);
+      const by: ActivationIdentity = plan.domain !== null ? { domain: plan.domain } : { device: plan.device ?? '' };
+      const existing = this.activeActivation(license.id, by);
+      if (existing) return { kind: 'existing', activation: { ...existing }, license };
+      if (!plan.development) {
+        // The seat is counted in the serialised section: the limit holds whatever runs concurrently.
+        if (row.maxActivations !== null && row.activationCount >= row.maxActivations) return { kind: 'limit', license };
+        this.d.licenses.update({ ...row, activationCount: row.activationCount + 1 }, log);
+        license.activationCount = row.activationCount + 1;
+      }
+      const activation: Activation = {
+        id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
+        development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
+      };
+      this.d.activations.insert(checkRecord('activations', activation), log);
+      return { kind: 'created', activation, license };
+    });
+  }
+
+  private deactivateRow(a: Activation, now: number, log: UndoLog): void {
+    this.d.activations.update({ ...a, deactivatedAt: now }, log);
+    const l = this.d.licenses.get(a.licenseId);
+    if (!a.development && l && l.activationCount > 0) this.d.licenses.update({ ...l, activationCount: l.activationCount - 1 }, log);
+  }
+
+  async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
+    return this.commit.run((log): DeactivateOutcome => {
+      const row = this.d.licenses.find('digest', digest);
+      if (!row) return { kind: 'not_found' };
+      const license = this.d.toState(row);
+      const a = this.activeActivation(license.id, choose(license));
+      if (!a) return { kind: 'not_active' };
+      this.deactivateRow(a, now, log);
+      if (!a.development) license.activationCount = Math.max(0, license.activationCount - 1);
+      return { kind: 'deactivated', activation: { ...a, deactivatedAt: now }, license };
+    });
+  }
+
+  async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
+    return this.commit.run((log) => {
+      const a = this.d.activations.get(activationId);
+      if (!a || a.deactivatedAt !== null || !this.d.license(accountId, a.licenseId)) return false;
+      this.deactivateRow(a, now, log);
+      return true;
+    });
+  }
+
+  async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
+    return this.commit.run((log) => {
+      const row = this.d.license(accountId, licenseId);
+      if (!row) return null;
+      for (const a of this.d.activations.group('license', licenseId)) {
+        if (a.deactivatedAt === null) this.d.activations.update({ ...a, deactivatedAt: now }, log);
+      }
+      const next = { ...row, activationCount: 0, updatedAt: now };
+      this.d.licenses.update(next, log);
+      return this.d.toLicense(next);
+    });
+  }
+
+  async listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null> {
+    if (!this.d.license(accountId, licenseId)) return null;
+    return this.d.activations.group('license', licenseId).filter((a) => includeInactive || a.deactivatedAt === null)
+      .sort(byId).map((a) => ({ ...a }));
+  }
+
+  async touchActivations(ids: readonly string[], now: number): Promise<void> {
+    await this.commit.run((log) => {
+      for (const id of ids) {
+        const a = this.d.activations.get(id);
+        if (a && a.lastSeenAt < now) this.d.activations.update({ ...a, lastSeenAt: now }, log);
+      }
+    });
+  }
+
+  // Tokens --------------------------------------------------------------------------------
+
+  async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
+    const { amount, idempotencyKey: idem, now } = input;
+    return this.commit.run((log): ConsumeOutcome => {
+      const row = this.d.licenses.find('digest', input.digest);
+      if (!row) return { kind: 'not_found' };
+      const prior = idem === null ? undefined : this.d.idempotency.get(pair(row.id, idem));
+      if (prior && prior.createdAt > now - IDEMPOTENCY_WINDOW_MS) {
+        if (prior.amount !== amount) return { kind: 'mismatch' };
+        const body = Buffer.from(prior.body, prior.bodyEncoding);
+        return { kind: 'answer', replayed: true, response: { status: prior.status, body } };
+      }
+      const license = this.d.toState(row);
+      const standing = standingCode(license, undefined, now);
+      let response: StoredResponse;
+      if (standing && standing !== 'PRODUCT_MISMATCH') {
+        response = input.render({ kind: 'refused', code: standing, license });
+      } else if (row.tokensRemaining === null) {
+        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      } else if (row.tokensRemaining < amount) {
+        response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+      } else {
+        const remaining = row.tokensRemaining - amount;
+        this.d.licenses.update({ ...row, tokensRemaining: remaining, updatedAt: now }, log);
+        this.d.ledger.insert({ id: input.ledgerId, licenseId: row.id, delta: -amount, reason: 'consume', idempotencyKey: idem, createdAt: now }, log);
+        response = input.render({ kind: 'ok', license: { ...license, tokensRemaining: remaining }, consumed: amount });
+      }
+      if (idem !== null) {
+        const entry: StoredIdempotency = { licenseId: row.id, key: idem, amount, status: response.status, ...encodeBody(response.body), createdAt: now };
+        if (prior) this.d.idempotency.update(entry, log);
+        else this.d.idempotency.insert(entry, log);
+      }
+      return { kind: 'answer', replayed: false, response };
+    });
+  }
+
+  async purgeIdempotency(before: number): Promise<number> {
+    return this.commit.run((log) => {
+      let n = 0;
+      for (const e of [...this.d.idempotency.values()]) {
+        if (e.createdAt < before) {
+          this.d.idempotency.remove(pair(e.licenseId, e.key), log);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  async rateLimitCounters(): Promise<null> {
+    // One process owns the file: in-memory counters are exact.
+    return null;
+  }
+
+  serialized<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  // Migration, backup and restore ---------------------------------------------------------
+
+  dump(): AsyncIterable<DumpRecord> {
+    return dumpJson(this.d);
+  }
+
+  async counts(): Promise<Record<DumpKind, number>> {
+    return countJson(this.d);
+  }
+
+  async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+    const { data, count } = await fromDump(records, onRecord);
+    return this.commit.run((log) => {
+      if (!this.d.isEmpty()) throw new Error('the target store is not empty: restore and migrate only fill an empty store');
+      this.d.load(data, log, (table, i, err) => new Error(`record ${i + 1} of ${table}: ${(err as Error).message}`));
+      return count;
+    });
+  }
+}
+
+/** The first index whose id is >= `id` (or > `id` when `after`). */
+function lowerBound(ids: readonly string[], id: string, after = false): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id || (after && ids[mid] === id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

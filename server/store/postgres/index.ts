@@ -1,0 +1,543 @@
+import pg from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { standingCode } from '../../domain/validation.js';
+import type { Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product } from '../../domain/types.js';
+import {
+  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
+  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type StoredResponse,
+} from '../store.js';
+import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
+import { countPostgres, dumpPostgres, restorePostgres } from './dump.js';
+import { migrate } from './migrations.js';
+import {
+  LICENSE_COLUMNS, LICENSE_FROM, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, STATE_SELECT, licenseValues,
+  toAccount, toActivation, toLicense, toPolicy, toProduct, toState, toToken, type Row,
+} from './rows.js';
+
+export interface PostgresStoreOptions {
+  /** Most connections this process opens (default 10). */
+  max?: number;
+  /** Told about errors of idle connections; the pool replaces them by itself. */
+  onError?: (message: string) => void;
+}
+
+/** Rows per INSERT statement in imports: large enough to amortise round trips, small enough to stream. */
+const IMPORT_BATCH = 1000;
+/** serialization_failure and deadlock_detected: the transaction did nothing and may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 3;
+
+const pgCode = (err: unknown): string | undefined => (err as { code?: string } | null)?.code;
+
+/** A unique violation on the constraints the Store contract names becomes a StoreConflict. */
+function conflictOf(err: unknown): unknown {
+  if (pgCode(err) !== '23505') return err;
+  const constraint = (err as { constraint?: string }).constraint;
+  if (constraint === 'products_account_slug') return new StoreConflict('slug');
+  if (constraint === 'licenses_key_digest') return new StoreConflict('key');
+  if (constraint === 'activations_active_domain' || constraint === 'activations_active_device') return new StoreConflict('activation');
+  return err;
+}
+
+/**
+ * Hot statements are named, so that each pooled connection parses and plans them once. The
+ * names are prefixed: rate-limiter-flexible names its own statements on the same connections.
+ */
+const named = (name: string, text: string) => (values: unknown[]): QueryConfig => ({ name: `bk_${name}`, text, values });
+const SQL = {
+  state: named('state', `${STATE_SELECT} WHERE l.key_digest = $1`),
+  // Locks the license row: every change to one license's seats or balance takes turns on it,
+  // whichever process it runs in, and decides on the state it will write over.
+  stateForUpdate: named('state_for_update', `${STATE_SELECT} WHERE l.key_digest = $1 FOR UPDATE OF l`),
+  licenseForUpdate: named('license_for_update',
+    `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = $1 AND l.id = $2 FOR UPDATE OF l`),
+  licenseByAccount: named('license_by_account', `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = $1 AND l.id = $2`),
+  insertLicenses: named('insert_licenses', `INSERT INTO licenses (${LICENSE_INSERT_COLUMNS.join(', ')})
+    SELECT * FROM unnest(${LICENSE_INSERT_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`),
+  insertGrants: named('insert_grants', `INSERT INTO token_ledger (id, license_id, delta, reason, created_at)
+    SELECT lid || '_grant', lid, delta, 'grant', at FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS g(lid, delta, at)`),
+  updateLicense: named('update_license', `UPDATE licenses SET policy_id = $3, status = $4, expires_at = $5,
+    duration_days = $6, lock = $7, max_activations = $8, tokens_remaining = $9, tokens_total = $10, email = $11,
+    name = $12, metadata = $13, updated_at = $14 WHERE id = $1 AND account_id = $2`),
+  insertLedger: named('insert_ledger', `INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)`),
+  activeByDomain: named('active_by_domain', `SELECT * FROM activations WHERE license_id = $1 AND domain = $2 AND deactivated_at IS NULL`),
+  activeByDevice: named('active_by_device', `SELECT * FROM activations WHERE license_id = $1 AND device = $2 AND deactivated_at IS NULL`),
+  // Conditional even under the row lock: the limit holds by the database's own arithmetic.
+  takeSeat: named('take_seat', `UPDATE licenses SET activation_count = activation_count + 1
+    WHERE id = $1 AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
+  freeSeat: named('free_seat', `UPDATE licenses SET activation_count = activation_count - 1 WHERE id = $1 AND activation_count > 0`),
+  insertActivation: named('insert_activation', `INSERT INTO activations (id, license_id, domain, device, label, development,
+    created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`),
+  deactivate: named('deactivate', `UPDATE activations SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL`),
+  idempotencyGet: named('idempotency_get', `SELECT amount, status, body, created_at FROM idempotency WHERE license_id = $1 AND key = $2`),
+  // Replaces an entry older than the window, as SQLite's INSERT OR REPLACE does.
+  idempotencyPut: named('idempotency_put', `INSERT INTO idempotency (license_id, key, amount, status, body, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (license_id, key) DO UPDATE SET amount = EXCLUDED.amount,
+    status = EXCLUDED.status, body = EXCLUDED.body, created_at = EXCLUDED.created_at`),
+  consumeTokens: named('consume_tokens', `UPDATE licenses SET tokens_remaining = tokens_remaining - $1, updated_at = $2
+    WHERE id = $3 AND tokens_remaining >= $1 RETURNING tokens_remaining`),
+  tokenByHash: named('token_by_hash', `SELECT * FROM api_tokens WHERE hash = $1`),
+  touchToken: named('touch_token', `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`),
+};
+
+/** The store for several servers: one PostgreSQL database, a connection pool, one transaction per change. */
+/** Advisory-lock key for `serialized` sections (an arbitrary constant: 'BKSERIAL'). */
+const SERIALIZED_LOCK = 0x424b53455249414cn.toString();
+
+export class PostgresStore implements Store, Dumpable {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  /** Connects, brings the schema up to date and returns the store. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'batchkeys' });
+    // Without a listener, an idle connection dropped by the server would crash the process.
+    pool.on('error', (err) => options.onError?.(err.message));
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresStore(pool);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /**
+   * Runs `fn` in one transaction on one pooled connection: COMMIT when it returns, ROLLBACK when
+   * it throws; a deadlock or serialization failure runs it again. The callbacks it calls
+   * (plan, render, change, choose) are pure, so running them twice is harmless.
+   */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        // A connection that cannot even roll back is closed rather than returned to the pool.
+        await client.query('ROLLBACK').catch((e: unknown) => { broken = e as Error; });
+        if (attempt < ATTEMPTS && RETRYABLE.has(pgCode(err) ?? '')) continue;
+        throw conflictOf(err);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** A session-level advisory lock, held on one connection for the length of `fn`. */
+  async serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [SERIALIZED_LOCK]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [SERIALIZED_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  private async rows(query: string | QueryConfig, values: unknown[] = []): Promise<Row[]> {
+    return (typeof query === 'string' ? await this.pool.query<Row>(query, values) : await this.pool.query<Row>(query)).rows;
+  }
+
+  private async changed(text: string, values: unknown[]): Promise<number> {
+    return (await this.pool.query(text, values)).rowCount ?? 0;
+  }
+
+  // Accounts and tokens ------------------------------------------------------------------
+
+  async createAccount(a: Account): Promise<void> {
+    await this.pool.query(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [a.id, a.name, a.status, a.operator, a.createdAt, a.updatedAt]);
+  }
+  async getAccount(id: string): Promise<Account | null> {
+    const [r] = await this.rows(`SELECT * FROM accounts WHERE id = $1`, [id]);
+    return r ? toAccount(r) : null;
+  }
+  async listAccounts(): Promise<Account[]> {
+    return (await this.rows(`SELECT * FROM accounts ORDER BY id`)).map(toAccount);
+  }
+  async setAccountStatus(id: string, status: AccountStatus, now: number): Promise<Account | null> {
+    const [r] = await this.rows(`UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3 RETURNING *`, [status, now, id]);
+    return r ? toAccount(r) : null;
+  }
+
+  async createToken(t: ApiToken): Promise<void> {
+    await this.pool.query(`INSERT INTO api_tokens (id, account_id, name, scopes, hash, created_at, last_used_at, revoked_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt]);
+  }
+  async findTokenByHash(hash: string): Promise<ApiToken | null> {
+    const [r] = await this.rows(SQL.tokenByHash([hash]));
+    return r ? toToken(r) : null;
+  }
+  async listTokens(accountId: string): Promise<ApiToken[]> {
+    return (await this.rows(`SELECT * FROM api_tokens WHERE account_id = $1 ORDER BY id`, [accountId])).map(toToken);
+  }
+  async revokeToken(accountId: string, id: string, now: number): Promise<boolean> {
+    return (await this.changed(`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE account_id = $2 AND id = $3`,
+      [now, accountId, id])) > 0;
+  }
+  async touchToken(id: string, now: number): Promise<void> {
+    await this.pool.query(SQL.touchToken([now, id]));
+  }
+
+  // Products and policies ----------------------------------------------------------------
+
+  async createProduct(pr: Product): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(`INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [pr.id, pr.accountId, pr.name, pr.slug, pr.keyPrefix, JSON.stringify(pr.metadata), pr.createdAt, pr.updatedAt]);
+    });
+  }
+  async getProduct(accountId: string, idOrSlug: string): Promise<Product | null> {
+    // An id that happens to equal another product's slug wins, as ids are what links carry.
+    const [r] = await this.rows(`SELECT * FROM products WHERE account_id = $1 AND (id = $2 OR slug = $2)
+      ORDER BY id = $2 DESC LIMIT 1`, [accountId, idOrSlug]);
+    return r ? toProduct(r) : null;
+  }
+  async listProducts(accountId: string): Promise<Product[]> {
+    return (await this.rows(`SELECT * FROM products WHERE account_id = $1 ORDER BY id`, [accountId])).map(toProduct);
+  }
+  async updateProduct(accountId: string, id: string, patch: ProductPatch, now: number): Promise<Product | null> {
+    return this.tx(async (c) => {
+      const [r] = (await c.query<Row>(`SELECT * FROM products WHERE account_id = $1 AND id = $2 FOR UPDATE`, [accountId, id])).rows;
+      if (!r) return null;
+      const next = { ...applyPatch(toProduct(r), patch), updatedAt: now };
+      await c.query(`UPDATE products SET name = $1, slug = $2, key_prefix = $3, metadata = $4, updated_at = $5 WHERE id = $6`,
+        [next.name, next.slug, next.keyPrefix, JSON.stringify(next.metadata), now, id]);
+      return next;
+    });
+  }
+  async deleteProduct(accountId: string, id: string): Promise<'deleted' | 'not_found' | 'in_use'> {
+    return this.tx(async (c) => {
+      // The row lock makes a concurrent license insert for this product wait, then fail its foreign key.
+      const found = await c.query(`SELECT 1 FROM products WHERE account_id = $1 AND id = $2 FOR UPDATE`, [accountId, id]);
+      if (found.rowCount === 0) return 'not_found';
+      const used = await c.query(`SELECT 1 FROM licenses WHERE product_id = $1 LIMIT 1`, [id]);
+      if ((used.rowCount ?? 0) > 0) return 'in_use';
+      await c.query(`DELETE FROM products WHERE id = $1`, [id]);
+      return 'deleted';
+    });
+  }
+
+  async createPolicy(po: Policy): Promise<void> {
+    await this.pool.query(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens,
+      created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [po.id, po.accountId, po.productId, po.name, po.durationDays, po.lock, po.maxActivations, po.tokens, po.createdAt, po.updatedAt]);
+  }
+  async getPolicy(accountId: string, id: string): Promise<Policy | null> {
+    const [r] = await this.rows(`SELECT * FROM policies WHERE account_id = $1 AND id = $2`, [accountId, id]);
+    return r ? toPolicy(r) : null;
+  }
+  async listPolicies(accountId: string, productId?: string): Promise<Policy[]> {
+    const rows = productId
+      ? await this.rows(`SELECT * FROM policies WHERE account_id = $1 AND product_id = $2 ORDER BY id`, [accountId, productId])
+      : await this.rows(`SELECT * FROM policies WHERE account_id = $1 ORDER BY id`, [accountId]);
+    return rows.map(toPolicy);
+  }
+  async updatePolicy(accountId: string, id: string, patch: PolicyPatch, now: number): Promise<Policy | null> {
+    return this.tx(async (c) => {
+      const [r] = (await c.query<Row>(`SELECT * FROM policies WHERE account_id = $1 AND id = $2 FOR UPDATE`, [accountId, id])).rows;
+      if (!r) return null;
+      const n = { ...applyPatch(toPolicy(r), patch), updatedAt: now };
+      await c.query(`UPDATE policies SET name = $1, duration_days = $2, lock = $3, max_activations = $4, tokens = $5,
+        updated_at = $6 WHERE id = $7`, [n.name, n.durationDays, n.lock, n.maxActivations, n.tokens, now, id]);
+      return n;
+    });
+  }
+  async deletePolicy(accountId: string, id: string): Promise<boolean> {
+    return (await this.changed(`DELETE FROM policies WHERE account_id = $1 AND id = $2`, [accountId, id])) > 0;
+  }
+
+  // Licenses ------------------------------------------------------------------------------
+
+  /** Inserts licenses (and their grant entries) with one statement each, whole columns at a time. */
+  private async insertLicenses(c: PoolClient, list: readonly License[]): Promise<void> {
+    if (list.length === 0) return;
+    const columns = LICENSE_INSERT_COLUMNS.map(() => [] as unknown[]);
+    for (const l of list) licenseValues(l).forEach((v, i) => columns[i]!.push(v));
+    await c.query(SQL.insertLicenses(columns));
+    const granted = list.filter((l) => l.tokensTotal !== null && l.tokensTotal > 0);
+    if (granted.length > 0) {
+      await c.query(SQL.insertGrants([granted.map((l) => l.id), granted.map((l) => l.tokensTotal), granted.map((l) => l.createdAt)]));
+    }
+  }
+
+  async createLicense(l: License): Promise<void> {
+    await this.tx((c) => this.insertLicenses(c, [l]));
+  }
+
+  async importLicenses(rows: AsyncIterable<License>, onRow?: (count: number) => void): Promise<number> {
+    // One transaction spans the whole (streamed) import, so a failure at row N leaves the store
+    // exactly as it was. Not retried: the rows already read cannot be read again.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    let count = 0;
+    let batch: License[] = [];
+    const flush = async () => {
+      await this.insertLicenses(client, batch);
+      for (let i = 0; i < batch.length; i++) {
+        count++;
+        onRow?.(count);
+      }
+      batch = [];
+    };
+    try {
+      await client.query('BEGIN');
+      for await (const l of rows) {
+        batch.push(l);
+        if (batch.length >= IMPORT_BATCH) await flush();
+      }
+      await flush();
+      await client.query('COMMIT');
+      return count;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: unknown) => { broken = e as Error; });
+      throw conflictOf(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
+    const [r] = await this.rows(SQL.state([digest]));
+    return r ? toState(r) : null;
+  }
+
+  async getLicense(accountId: string, id: string): Promise<License | null> {
+    const [r] = await this.rows(SQL.licenseByAccount([accountId, id]));
+    return r ? toLicense(r) : null;
+  }
+
+  async listLicenses(accountId: string, q: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }> {
+    const values: unknown[] = [accountId];
+    const $ = (v: unknown) => `$${values.push(v)}`;
+    const where = ['l.account_id = $1'];
+    if (q.cursor) where.push(`l.id < ${$(q.cursor)}`);
+    if (q.productId) where.push(`l.product_id = ${$(q.productId)}`);
+    if (q.email) where.push(`lower(l.email) = lower(${$(q.email)})`);
+    if (q.status === 'expired') where.push(`l.status = 'active' AND l.expires_at IS NOT NULL AND l.expires_at <= ${$(q.now)}`);
+    else if (q.status === 'active') where.push(`l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > ${$(q.now)})`);
+    else if (q.status) where.push(`l.status = ${$(q.status)}`);
+    if (q.q) {
+      const like = $(`%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+      where.push(`(l.id = ${$(q.q)} OR l.key_digest = ${$(q.qDigest ?? '')}
+        OR l.email ILIKE ${like} ESCAPE '\\' OR l.name ILIKE ${like} ESCAPE '\\')`);
+    }
+    const rows = await this.rows(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${where.join(' AND ')}
+      ORDER BY l.id DESC LIMIT ${$(q.limit + 1)}`, values);
+    const items = rows.slice(0, q.limit).map(toLicense);
+    const nextCursor = rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    return { items, nextCursor };
+  }
+
+  async *iterateLicenses(accountId: string | null, batchSize = 1000): AsyncIterable<License> {
+    // Keyset pagination: each batch is one indexed range read, however far the export has got.
+    let after = '';
+    const text = `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id > $1 ${accountId ? 'AND l.account_id = $3' : ''}
+      ORDER BY l.id LIMIT $2`;
+    for (;;) {
+      const rows = await this.rows(text, accountId ? [after, batchSize, accountId] : [after, batchSize]);
+      if (rows.length === 0) return;
+      for (const r of rows) yield toLicense(r);
+      after = String(rows[rows.length - 1]!.id);
+    }
+  }
+
+  async modifyLicense(accountId: string, id: string, change: (l: License) => LicenseChange): Promise<License | null> {
+    return this.tx(async (c) => {
+      const [r] = (await c.query<Row>(SQL.licenseForUpdate([accountId, id]))).rows;
+      if (!r) return null;
+      const { license: l, ledger } = change(toLicense(r));
+      await c.query(SQL.updateLicense([id, accountId, l.policyId, l.status, l.expiresAt, l.durationDays, l.lock, l.maxActivations,
+        l.tokensRemaining, l.tokensTotal, l.email, l.name, JSON.stringify(l.metadata), l.updatedAt]));
+      if (ledger) await c.query(SQL.insertLedger([ledger.id, id, ledger.delta, ledger.reason, null, l.updatedAt]));
+      return toLicense((await c.query<Row>(SQL.licenseByAccount([accountId, id]))).rows[0]!);
+    });
+  }
+
+  async deleteLicense(accountId: string, id: string): Promise<boolean> {
+    return (await this.changed(`DELETE FROM licenses WHERE account_id = $1 AND id = $2`, [accountId, id])) > 0;
+  }
+
+  // Activations ---------------------------------------------------------------------------
+
+  private async activeActivation(c: PoolClient | pg.Pool, licenseId: string, by: ActivationIdentity): Promise<Activation | null> {
+    const query = 'domain' in by ? SQL.activeByDomain([licenseId, by.domain]) : SQL.activeByDevice([licenseId, by.device]);
+    const [r] = (await c.query<Row>(query)).rows;
+    return r ? toActivation(r) : null;
+  }
+
+  private async lockedState(c: PoolClient, digest: string): Promise<LicenseState | null> {
+    const [r] = (await c.query<Row>(SQL.stateForUpdate([digest]))).rows;
+    return r ? toState(r) : null;
+  }
+
+  async findActivation(licenseId: string, by: ActivationIdentity): Promise<Activation | null> {
+    return this.activeActivation(this.pool, licenseId, by);
+  }
+
+  async activate(input: ActivateInput): Promise<ActivateOutcome> {
+    return this.tx(async (c): Promise<ActivateOutcome> => {
+      const license = await this.lockedState(c, input.digest);
+      if (!license) return { kind: 'not_found' };
+      const plan = input.plan(license);
+      const by: ActivationIdentity = plan.domain !== null ? { domain: plan.domain } : { device: plan.device ?? '' };
+      const existing = await this.activeActivation(c, license.id, by);
+      if (existing) return { kind: 'existing', activation: existing, license };
+      if (!plan.development) {
+        const [seat] = (await c.query<Row>(SQL.takeSeat([license.id]))).rows;
+        if (!seat) return { kind: 'limit', license };
+        license.activationCount = Number(seat.activation_count);
+      }
+      await c.query(SQL.insertActivation([input.id, license.id, plan.domain, plan.device, plan.label, plan.development, input.now]));
+      const activation: Activation = {
+        id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
+        development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
+      };
+      return { kind: 'created', activation, license };
+    });
+  }
+
+  private async deactivateRow(c: PoolClient, a: Activation, now: number): Promise<void> {
+    await c.query(SQL.deactivate([now, a.id]));
+    if (!a.development) await c.query(SQL.freeSeat([a.licenseId]));
+  }
+
+  async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
+    return this.tx(async (c): Promise<DeactivateOutcome> => {
+      const license = await this.lockedState(c, digest);
+      if (!license) return { kind: 'not_found' };
+      const a = await this.activeActivation(c, license.id, choose(license));
+      if (!a) return { kind: 'not_active' };
+      await this.deactivateRow(c, a, now);
+      if (!a.development) license.activationCount = Math.max(0, license.activationCount - 1);
+      return { kind: 'deactivated', activation: { ...a, deactivatedAt: now }, license };
+    });
+  }
+
+  async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
+    return this.tx(async (c) => {
+      // The license row first, as every other change takes its locks: no deadlock with a reset.
+      const locked = await c.query(`SELECT l.id FROM activations act JOIN licenses l ON l.id = act.license_id
+        WHERE act.id = $1 AND l.account_id = $2 FOR UPDATE OF l`, [activationId, accountId]);
+      if (locked.rowCount === 0) return false;
+      const [r] = (await c.query<Row>(`SELECT * FROM activations WHERE id = $1 AND deactivated_at IS NULL`, [activationId])).rows;
+      if (!r) return false;
+      await this.deactivateRow(c, toActivation(r), now);
+      return true;
+    });
+  }
+
+  async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
+    return this.tx(async (c) => {
+      if ((await c.query(SQL.licenseForUpdate([accountId, licenseId]))).rowCount === 0) return null;
+      await c.query(`UPDATE activations SET deactivated_at = $1 WHERE license_id = $2 AND deactivated_at IS NULL`, [now, licenseId]);
+      await c.query(`UPDATE licenses SET activation_count = 0, updated_at = $1 WHERE id = $2`, [now, licenseId]);
+      return toLicense((await c.query<Row>(SQL.licenseByAccount([accountId, licenseId]))).rows[0]!);
+    });
+  }
+
+  async listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null> {
+    if ((await this.rows(`SELECT 1 FROM licenses WHERE account_id = $1 AND id = $2`, [accountId, licenseId])).length === 0) return null;
+    const rows = await this.rows(`SELECT * FROM activations WHERE license_id = $1
+      ${includeInactive ? '' : 'AND deactivated_at IS NULL'} ORDER BY id`, [licenseId]);
+    return rows.map(toActivation);
+  }
+
+  async touchActivations(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    // In id order, so that two overlapping batches lock their rows in the same order.
+    await this.tx((c) => c.query(`UPDATE activations SET last_seen_at = greatest(last_seen_at, $1)
+      WHERE id IN (SELECT id FROM activations WHERE id = ANY($2) ORDER BY id FOR UPDATE)`, [now, [...ids]]));
+  }
+
+  // Tokens --------------------------------------------------------------------------------
+
+  async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
+    const { amount, idempotencyKey: idem, now } = input;
+    return this.tx(async (c): Promise<ConsumeOutcome> => {
+      // With the license row locked, a duplicate idempotency key in flight (in this process or
+      // another) waits here, then finds the first one's stored answer below.
+      const license = await this.lockedState(c, input.digest);
+      if (!license) return { kind: 'not_found' };
+      if (idem !== null) {
+        const [prior] = (await c.query<Row>(SQL.idempotencyGet([license.id, idem]))).rows;
+        if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
+          if (Number(prior.amount) !== amount) return { kind: 'mismatch' };
+          return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
+        }
+      }
+      const standing = standingCode(license, undefined, now);
+      let response: StoredResponse;
+      if (standing && standing !== 'PRODUCT_MISMATCH') {
+        response = input.render({ kind: 'refused', code: standing, license });
+      } else if (license.tokensRemaining === null) {
+        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      } else {
+        const [updated] = (await c.query<Row>(SQL.consumeTokens([amount, now, license.id]))).rows;
+        if (!updated) {
+          response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+        } else {
+          await c.query(SQL.insertLedger([input.ledgerId, license.id, -amount, 'consume', idem, now]));
+          const after = { ...license, tokensRemaining: Number(updated.tokens_remaining) };
+          response = input.render({ kind: 'ok', license: after, consumed: amount });
+        }
+      }
+      if (idem !== null) await c.query(SQL.idempotencyPut([license.id, idem, amount, response.status, response.body, now]));
+      return { kind: 'answer', replayed: false, response };
+    });
+  }
+
+  async purgeIdempotency(before: number): Promise<number> {
+    return this.changed(`DELETE FROM idempotency WHERE created_at < $1`, [before]);
+  }
+
+  // Migration, backup and restore ------------------------------------------------------------
+
+  dump(): AsyncIterable<DumpRecord> {
+    return dumpPostgres(this.pool);
+  }
+
+  async counts(): Promise<Record<DumpKind, number>> {
+    return countPostgres(this.pool);
+  }
+
+  async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+    return restorePostgres(this.pool, records, onRecord);
+  }
+
+  async rateLimitCounters(name: string, durationSeconds: number): Promise<RateLimiterPostgres> {
+    // Counters live in the database, so every server on it counts the same requests. The table
+    // was made by the migrations (see there), hence `tableCreated`.
+    return new RateLimiterPostgres({
+      storeClient: this.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true,
+      keyPrefix: name, points: Number.MAX_SAFE_INTEGER, duration: durationSeconds,
+    });
+  }
+}
