@@ -30,6 +30,8 @@ if (!(DURATION > 0) || !(LICENSES >= 3000)) {
   process.exit(2);
 }
 const CONNECTIONS = 64;
+/** The JSON store is measured at its documented ceiling, not at 1M. */
+const JSON_LICENSES = Number(process.env.BENCH_JSON_LICENSES ?? 5000);
 const WARMUP = Math.max(1, Math.round(DURATION / 5));
 const EXACT_AMOUNT = CONNECTIONS * 100; // requests of the count-exact run that follows each write run
 
@@ -38,8 +40,8 @@ const results = {
   machine: { node: process.version, cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) },
   config: { durationS: DURATION, warmupS: WARMUP, connections: CONNECTIONS, licenses: LICENSES, exactAmount: EXACT_AMOUNT },
   floors: {},
-  endpoints: {},
-  exactness: {},
+  // One entry per store: { licenses, import, startup, endpoints, exactness, rss }.
+  stores: {},
   targets: [],
   problems: [], // anything here makes the exit code 1
 };
@@ -58,7 +60,11 @@ async function main() {
   // The floors get the very requests validate gets: same bodies, same client, same connections.
   await floor('U', 'plain', pools);
   await floor('S', 'sign', pools);
-  if (process.env.BENCH_FLOORS_ONLY !== '1') await benchServer(csv, pools);
+  if (process.env.BENCH_FLOORS_ONLY !== '1') {
+    await benchServer('sqlite', csv, pools, LICENSES, {});
+    if (process.env.BENCH_POSTGRES !== '0') await benchPostgres(csv, pools);
+    if (process.env.BENCH_JSON !== '0') await benchJson();
+  }
   // S once more at the end: this machine's speed drifts, and the two S runs show by how much.
   await floor('S2', 'sign', pools);
 }
@@ -74,36 +80,62 @@ async function floor(name, mode, pools) {
   }
 }
 
-async function benchServer(csv, pools) {
+/**
+ * Seeds `licenses` licenses from `csv` into the store that `storeEnv` names, starts the server
+ * on it and measures the three endpoints; the figures go to results.stores[label].
+ */
+async function benchServer(label, csv, pools, licenses, storeEnv) {
   const dataDir = mkdtempSync(join(OUT, 'data-'));
   scratch.push(dataDir);
-  const env = { ...process.env, BATCHKEYS_DATA_DIR: dataDir };
+  const env = { ...process.env, BATCHKEYS_DATA_DIR: dataDir, ...storeEnv };
+  const r = (results.stores[label] = { licenses, endpoints: {}, exactness: {} });
   const cli = (args, timeoutMs) => run(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeoutMs });
-  log('init, product create');
+  log(`${label}: init, product create`);
   await cli(['init'], 60_000);
   await cli(['product', 'create', '--name', 'Bench', '--slug', 'bench'], 60_000);
-  log(`import of ${LICENSES} licenses`);
+  log(`${label}: import of ${licenses} licenses`);
   const imp = await cli(['import', csv], 20 * 60_000);
-  results.import = { seconds: imp.seconds, licenses: LICENSES, output: imp.stdout.trim().slice(-300) };
+  r.import = { seconds: imp.seconds, licenses, output: imp.stdout.trim().slice(-300) };
 
   const server = await startServer(env);
-  results.startup = { seconds: server.startupS };
+  r.startup = { seconds: server.startupS };
   const rss = sampleRss(server.child.pid);
   try {
     await checkSignature(server.url, server.signingKey, pools.validate[0]);
-    log('validate');
-    results.endpoints.validate = await measure(server.url, '/v1/licenses/validate', bodies.validate(pools));
-    log('consume');
-    results.endpoints.consume = await measureWrites('consume', server.url, '/v1/licenses/consume',
+    log(`${label}: validate`);
+    r.endpoints.validate = await measure(server.url, '/v1/licenses/validate', bodies.validate(pools));
+    log(`${label}: consume`);
+    r.endpoints.consume = await measureWrites(r, 'consume', server.url, '/v1/licenses/consume',
       bodies.consume(pools), pools.consume, (l) => TOKENS - l.tokens.remaining, '200');
-    log('activate');
-    results.endpoints.activate = await measureWrites('activate', server.url, '/v1/licenses/activate',
+    log(`${label}: activate`);
+    r.endpoints.activate = await measureWrites(r, 'activate', server.url, '/v1/licenses/activate',
       bodies.activate(pools), pools.activate, (l) => l.activations, '201');
     if (server.child.exitCode !== null) throw new Error(`server exited during the run:\n${server.child.tail()}`);
   } finally {
-    results.rss = rss.stop();
+    r.rss = rss.stop();
     await stop(server.child);
   }
+}
+
+/** The same 1M licenses on a throwaway PostgreSQL (fsync on, synchronous_commit off). */
+async function benchPostgres(csv, pools) {
+  const { startPostgres, createDatabase } = await import('../dist/devtools/pg-cluster.js');
+  log('postgres: starting a throwaway cluster');
+  const pg = await startPostgres({ durable: true });
+  try {
+    const db = await createDatabase(pg.url, 'bench');
+    await benchServer('postgres', csv, pools, LICENSES, { BATCHKEYS_STORE: 'postgres', BATCHKEYS_DATABASE_URL: db.url });
+  } finally {
+    await pg.stop();
+  }
+}
+
+/** The JSON store at the ceiling the README states for it. */
+async function benchJson() {
+  const csv = join(OUT, `licenses-json-${JSON_LICENSES}.csv`);
+  scratch.push(csv);
+  const pools = await writeLicenses(csv, JSON_LICENSES, 'bench', { sample: Math.floor(JSON_LICENSES / 5) });
+  await benchServer('json', csv, pools, JSON_LICENSES, { BATCHKEYS_STORE: 'json' });
 }
 
 /** Starts `batchkeys serve`; resolves when GET /v1/signing-key answers 200 (polled every 10 ms). */
@@ -166,12 +198,13 @@ function flagFailures(path, r) {
  * answers. The timed run can only be bounded (requests cut at its end may have run), so a run
  * of exactly EXACT_AMOUNT requests follows it, whose count must match to the unit.
  */
-async function measureWrites(name, url, path, makeBody, keys, read, success) {
+async function measureWrites(store, name, url, path, makeBody, keys, read, success) {
   const sum = () => sumOver(url, keys, read);
   await warmUp(url, path, makeBody);
+  await sleep(1000); // requests cut off at the end of the warm-up may still be running
   const s0 = await sum();
   const run = await timed(url, path, makeBody);
-  await sleep(300); // let the requests cut off at the end of the run finish on the server
+  await sleep(1000); // let the requests cut off at the end of the run finish on the server
   const s1 = await sum();
   const exact = flagFailures(path, await load({ url, path, connections: CONNECTIONS, amount: EXACT_AMOUNT, makeBody }));
   const s2 = await sum();
@@ -180,8 +213,8 @@ async function measureWrites(name, url, path, makeBody, keys, read, success) {
   t.ok = t.successes <= t.stored && t.stored <= t.successes + t.unanswered;
   const e = { successes: exact.byStatus[success] ?? 0, stored: s2 - s1, answered: exact.answered };
   e.ok = e.stored === e.successes && e.answered === EXACT_AMOUNT;
-  results.exactness[name] = { pool: keys.length, timed: t, exact: e };
-  if (!t.ok || !e.ok) results.problems.push(`${name}: successes and store do not add up ${JSON.stringify(results.exactness[name])}`);
+  store.exactness[name] = { pool: keys.length, timed: t, exact: e };
+  if (!t.ok || !e.ok) results.problems.push(`${name}: successes and store do not add up ${JSON.stringify(store.exactness[name])}`);
   return run;
 }
 

@@ -73,6 +73,17 @@ const SQL = {
   insertActivation: named('insert_activation', `INSERT INTO activations (id, license_id, domain, device, label, development,
     created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`),
   deactivate: named('deactivate', `UPDATE activations SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL`),
+  // A consume without an idempotency key in one statement (one round trip, atomic on its own):
+  // the UPDATE re-checks status, expiry and balance on the row it locks, and the ledger entry is
+  // written only if it took the tokens. $1 digest, $2 amount, $3 now, $4 ledger id.
+  consumeAtOnce: named('consume_at_once', `WITH s AS (${STATE_SELECT} WHERE l.key_digest = $1),
+    u AS (UPDATE licenses l SET tokens_remaining = l.tokens_remaining - $2, updated_at = $3
+      FROM s WHERE l.id = s.id AND s.account_status = 'active' AND l.status = 'active'
+        AND (l.expires_at IS NULL OR l.expires_at > $3) AND l.tokens_remaining >= $2
+      RETURNING l.tokens_remaining),
+    g AS (INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
+      SELECT $4, s.id, -$2::bigint, 'consume', NULL, $3 FROM s, u RETURNING 1)
+    SELECT s.*, (SELECT tokens_remaining FROM u) AS new_remaining FROM s`),
   idempotencyGet: named('idempotency_get', `SELECT amount, status, body, created_at FROM idempotency WHERE license_id = $1 AND key = $2`),
   // Replaces an entry older than the window, as SQLite's INSERT OR REPLACE does.
   idempotencyPut: named('idempotency_put', `INSERT INTO idempotency (license_id, key, amount, status, body, created_at)
@@ -393,6 +404,24 @@ export class PostgresStore implements Store, Dumpable {
     return r ? toActivation(r) : null;
   }
 
+  /** The common case, a consume without an idempotency key: one statement, no transaction block. */
+  private async consumeAtOnce(input: ConsumeInput): Promise<ConsumeOutcome> {
+    const { amount, now } = input;
+    const [r] = await this.rows(SQL.consumeAtOnce([input.digest, amount, now, input.ledgerId]));
+    if (!r) return { kind: 'not_found' };
+    const license = toState(r);
+    let response: StoredResponse;
+    if (r.new_remaining !== null) {
+      response = input.render({ kind: 'ok', license: { ...license, tokensRemaining: Number(r.new_remaining) }, consumed: amount });
+    } else {
+      const standing = standingCode(license, undefined, now);
+      if (standing && standing !== 'PRODUCT_MISMATCH') response = input.render({ kind: 'refused', code: standing, license });
+      else if (license.tokensRemaining === null) response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      else response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+    }
+    return { kind: 'answer', replayed: false, response };
+  }
+
   private async lockedState(c: PoolClient, digest: string): Promise<LicenseState | null> {
     const [r] = (await c.query<Row>(SQL.stateForUpdate([digest]))).rows;
     return r ? toState(r) : null;
@@ -481,6 +510,7 @@ export class PostgresStore implements Store, Dumpable {
 
   async consume(input: ConsumeInput): Promise<ConsumeOutcome> {
     const { amount, idempotencyKey: idem, now } = input;
+    if (idem === null) return this.consumeAtOnce(input);
     return this.tx(async (c): Promise<ConsumeOutcome> => {
       // With the license row locked, a duplicate idempotency key in flight (in this process or
       // another) waits here, then finds the first one's stored answer below.
