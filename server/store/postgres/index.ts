@@ -48,7 +48,8 @@ function conflictOf(err: unknown): unknown {
  */
 const named = (name: string, text: string) => (values: unknown[]): QueryConfig => ({ name: `bk_${name}`, text, values });
 const SQL = {
-  state: named('state', `${STATE_SELECT} WHERE l.key_digest = $1`),
+  state: named('state', `${STATE_SELECT.replace('SELECT ', 'SELECT l.key_digest, ')} WHERE l.key_digest = $1`),
+  states: named('states', `${STATE_SELECT.replace('SELECT ', 'SELECT l.key_digest, ')} WHERE l.key_digest = ANY($1::text[])`),
   // Locks the license row: every change to one license's seats or balance takes turns on it,
   // whichever process it runs in, and decides on the state it will write over.
   stateForUpdate: named('state_for_update', `${STATE_SELECT} WHERE l.key_digest = $1 FOR UPDATE OF l`),
@@ -335,9 +336,36 @@ export class PostgresStore implements Store, Dumpable {
     }
   }
 
-  async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
-    const [r] = await this.rows(SQL.state([digest]));
-    return r ? toState(r) : null;
+  private lookups = new Map<string, Array<(state: LicenseState | null, err?: unknown) => void>>();
+
+  /**
+   * Lookups that arrive in the same turn of the event loop go to the database as one query
+   * (`key_digest = ANY($1)`): one round trip and one plan for many validations. Nothing is
+   * cached: every lookup reads the database as it is now.
+   */
+  findLicenseByDigest(digest: string): Promise<LicenseState | null> {
+    return new Promise((resolve, reject) => {
+      if (this.lookups.size === 0) setImmediate(() => void this.runLookups());
+      const waiting = this.lookups.get(digest);
+      const settle = (state: LicenseState | null, err?: unknown) => (err === undefined ? resolve(state) : reject(err));
+      if (waiting) waiting.push(settle);
+      else this.lookups.set(digest, [settle]);
+    });
+  }
+
+  private async runLookups(): Promise<void> {
+    const batch = this.lookups;
+    this.lookups = new Map();
+    try {
+      const found = new Map<string, LicenseState>();
+      const rows = batch.size === 1
+        ? await this.rows(SQL.state([...batch.keys()]))
+        : await this.rows(SQL.states([[...batch.keys()]]));
+      for (const r of rows) found.set(String(r.key_digest), toState(r));
+      for (const [digest, settles] of batch) for (const settle of settles) settle(found.get(digest) ?? null);
+    } catch (err) {
+      for (const settles of batch.values()) for (const settle of settles) settle(null, err);
+    }
   }
 
   async getLicense(accountId: string, id: string): Promise<License | null> {

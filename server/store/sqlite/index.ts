@@ -331,8 +331,28 @@ export class SqliteStore implements Store, Dumpable {
     }
   }
 
-  async findLicenseByDigest(digest: string): Promise<LicenseState | null> {
-    return this.stateByDigest(digest);
+  private lookups: Array<{ digest: string; resolve: (state: LicenseState | null) => void; reject: (err: unknown) => void }> = [];
+  private readonly readBatch = (): void => {
+    const batch = this.lookups;
+    this.lookups = [];
+    try {
+      // One read transaction for all the lookups of this turn: SQLite takes and releases its
+      // shared lock (system calls) once for the batch instead of once a lookup.
+      const states = batch.length === 1 || this.db.inTransaction
+        ? batch.map((l) => this.stateByDigest(l.digest))
+        : this.db.transaction(() => batch.map((l) => this.stateByDigest(l.digest))).deferred();
+      batch.forEach((l, i) => l.resolve(states[i] ?? null));
+    } catch (err) {
+      for (const l of batch) l.reject(err);
+    }
+  };
+
+  /** Lookups that arrive in the same turn of the event loop are read together (see readBatch). */
+  findLicenseByDigest(digest: string): Promise<LicenseState | null> {
+    return new Promise((resolve, reject) => {
+      if (this.lookups.length === 0) setImmediate(this.readBatch);
+      this.lookups.push({ digest, resolve, reject });
+    });
   }
 
   async getLicense(accountId: string, id: string): Promise<License | null> {
