@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config.js';
 import { openStore } from '../app.js';
 import { DUMP_KINDS, isDumpable, summarize, type Dumpable, type DumpRecord } from '../store/dump.js';
 import type { Store } from '../store/store.js';
+import { JsonStore } from '../store/json/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 
 export type FullStore = Store & Dumpable;
@@ -139,7 +140,8 @@ export function registerStoreCommands(program: Command): void {
         const target = resolve(file ?? join(config.dataDir, 'backups', `batchkeys-${stamp}.${ext}`));
         mkdirSync(dirname(target), { recursive: true });
         if (s instanceof SqliteStore) await s.backup(target);
-        else if (s.kind === 'json') copyFileSync((s as unknown as { file: string }).file, target);
+        // The JSON file is only ever replaced whole (rename), so a plain copy is consistent.
+        else if (s instanceof JsonStore) copyFileSync(s.file, target);
         else await writeDump(s, target);
         console.log(`backup written to ${target}`);
         console.log('Keep the secrets file (BATCHKEYS_SECRETS_FILE) with it: without it the keys cannot be found or revealed.');

@@ -69,3 +69,67 @@ describe('batchkeys store migrate, backup and restore', () => {
     expect(r.stderr).toMatch(/not a store URL/);
   });
 });
+
+describe('moving data between the three stores', () => {
+  it('migrates JSON to PostgreSQL to SQLite, verified at each step, and the keys still export the same', async () => {
+    const { freshDatabase } = await import('../helpers/postgres.js');
+    const db = await freshDatabase('cli_migrate');
+    try {
+      const dir = temp();
+      const json = cliFor(dir, { BATCHKEYS_STORE: 'json' });
+      await json.ok('init');
+      await json.ok('product', 'create', '--name', 'Plugin', '--slug', 'plugin');
+      for (let i = 0; i < 4; i++) await json.ok('license', 'create', '--product', 'plugin', '--tokens', '7', '--email', `j${i}@example.com`);
+      const before = await json.ok('export', join(dir, 'before.csv'));
+      expect(before).toMatch(/exported 4/);
+
+      const viaPg = await json.ok('store', 'migrate', '--from', `json:${join(dir, 'batchkeys.json')}`, '--to', db.url);
+      expect(viaPg).toMatch(/verified/);
+      const target = temp();
+      const toSqlite = await json.ok('store', 'migrate', '--from', db.url, '--to', `sqlite:${join(target, 'batchkeys.db')}`);
+      expect(toSqlite).toMatch(/license\s+4\s/);
+
+      copyFileSync(join(dir, 'secrets.json'), join(target, 'secrets.json'));
+      await cliFor(target).ok('export', join(target, 'after.csv'));
+      const rows = (f: string) => readFileSync(f, 'utf8').trim().split('\n').sort();
+      expect(rows(join(target, 'after.csv'))).toEqual(rows(join(dir, 'before.csv')));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('backs up PostgreSQL as a logical dump and restores it into SQLite', async () => {
+    const { freshDatabase } = await import('../helpers/postgres.js');
+    const db = await freshDatabase('cli_backup');
+    try {
+      const dir = temp();
+      const pgCli = cliFor(dir, { BATCHKEYS_STORE: 'postgres', BATCHKEYS_DATABASE_URL: db.url });
+      await pgCli.ok('init');
+      await pgCli.ok('product', 'create', '--name', 'Plugin', '--slug', 'plugin');
+      await pgCli.ok('license', 'create', '--product', 'plugin', '--email', 'pg@example.com');
+      const file = join(dir, 'pg.ndjson');
+      await pgCli.ok('backup', file);
+      expect(readFileSync(file, 'utf8').split('\n')[0]).toContain('batchkeys-dump');
+      const target = temp();
+      copyFileSync(join(dir, 'secrets.json'), join(target, 'secrets.json'));
+      expect(await cliFor(target).ok('restore', file)).toMatch(/restored \d+ records/);
+      expect(listRows(await cliFor(target).ok('license', 'list')).map((r) => r[7])).toEqual(['pg@example.com']);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('backs up the JSON store as a copy of its file and restores it into SQLite', async () => {
+    const dir = temp();
+    const json = cliFor(dir, { BATCHKEYS_STORE: 'json' });
+    await json.ok('init');
+    await json.ok('product', 'create', '--name', 'Plugin', '--slug', 'plugin');
+    await json.ok('license', 'create', '--product', 'plugin', '--email', 'js@example.com');
+    const file = join(dir, 'copy.json');
+    await json.ok('backup', file);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(dir, 'batchkeys.json'), 'utf8'));
+    const target = temp();
+    expect(await cliFor(target).ok('restore', file)).toMatch(/restored \d+ records/);
+    expect(listRows(await cliFor(target).ok('license', 'list')).map((r) => r[7])).toEqual(['js@example.com']);
+  });
+});
