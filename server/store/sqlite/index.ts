@@ -98,7 +98,7 @@ export class SqliteStore implements Store, Dumpable {
       insertLedger: p(`INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
-      activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND device = ? AND deactivated_at IS NULL`),
+      activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND domain IS NULL AND device = ? AND deactivated_at IS NULL`),
       takeSeat: p(`UPDATE licenses SET activation_count = activation_count + 1
         WHERE id = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
       freeSeat: p(`UPDATE licenses SET activation_count = activation_count - 1 WHERE id = ? AND activation_count > 0`),

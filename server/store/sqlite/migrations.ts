@@ -82,11 +82,12 @@ export const migrations: readonly string[] = [
     last_seen_at INTEGER NOT NULL,
     deactivated_at INTEGER
   );
-  CREATE INDEX activations_license ON activations (license_id);
-  CREATE UNIQUE INDEX activations_active_domain ON activations (license_id, domain)
-    WHERE deactivated_at IS NULL AND domain IS NOT NULL;
-  CREATE UNIQUE INDEX activations_active_device ON activations (license_id, device)
-    WHERE deactivated_at IS NULL AND device IS NOT NULL;
+  -- One index serves every activation lookup (a license's activations; its activation for a
+  -- domain, or with domain NULL for a device): an activation costs one random index insert.
+  -- That an identifier is active at most once per license is checked inside the write
+  -- transaction, which SQLite runs one at a time (PostgreSQL, shared by several processes,
+  -- has partial unique indexes for it instead).
+  CREATE INDEX activations_identity ON activations (license_id, domain, device);
   -- Clustered by license: an entry is one B-tree insert, and a license's history is one range.
   CREATE TABLE token_ledger (
     license_id TEXT NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,
