@@ -88,3 +88,10 @@ export function validate(
   if (license.tokensRemaining !== null && license.tokensRemaining <= 0) return result('TOKENS_EXHAUSTED');
   return result('VALID');
 }
+
+/** Why a consume is refused before the balance is looked at: the license's standing, or no budget. */
+export function consumeRefusal(license: LicenseState, now: number): 'REVOKED' | 'SUSPENDED' | 'EXPIRED' | 'NO_TOKEN_BUDGET' | null {
+  const standing = standingCode(license, undefined, now);
+  if (standing && standing !== 'PRODUCT_MISMATCH') return standing;
+  return license.tokensRemaining === null ? 'NO_TOKEN_BUDGET' : null;
+}

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { standingCode } from '../../domain/validation.js';
+import { consumeRefusal } from '../../domain/validation.js';
 import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
 } from '../../domain/types.js';
@@ -414,12 +414,10 @@ export class JsonStore implements Store, Dumpable {
         return { kind: 'answer', replayed: true, response: { status: prior.status, body } };
       }
       const license = this.d.toState(row);
-      const standing = standingCode(license, undefined, now);
+      const refused = consumeRefusal(license, now);
       let response: StoredResponse;
-      if (standing && standing !== 'PRODUCT_MISMATCH') {
-        response = input.render({ kind: 'refused', code: standing, license });
-      } else if (row.tokensRemaining === null) {
-        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      if (refused || row.tokensRemaining === null) {
+        response = input.render({ kind: 'refused', code: refused ?? 'NO_TOKEN_BUDGET', license });
       } else if (row.tokensRemaining < amount) {
         response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
       } else {

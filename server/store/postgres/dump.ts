@@ -1,55 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
-import type { LedgerEntry } from '../../domain/types.js';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
-import {
-  LICENSE_COLUMNS, LICENSE_FROM, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, licenseValues,
-  toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
-} from './rows.js';
+import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
+import { LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, licenseValues, type Row } from '../sql/rows.js';
 
 /** Rows per FETCH while dumping, and per INSERT while restoring. */
 const BATCH = 1000;
-
-const queries: Record<DumpKind, string> = {
-  account: 'SELECT * FROM accounts ORDER BY id',
-  token: 'SELECT * FROM api_tokens ORDER BY id',
-  product: 'SELECT * FROM products ORDER BY id',
-  policy: 'SELECT * FROM policies ORDER BY id',
-  license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id`,
-  activation: 'SELECT * FROM activations ORDER BY id',
-  ledger: 'SELECT * FROM token_ledger ORDER BY license_id, id',
-  idempotency: 'SELECT * FROM idempotency ORDER BY license_id, key',
-};
-
-const tables: Record<DumpKind, string> = {
-  account: 'accounts', token: 'api_tokens', product: 'products', policy: 'policies', license: 'licenses',
-  activation: 'activations', ledger: 'token_ledger', idempotency: 'idempotency',
-};
-
-function toRecord(kind: DumpKind, r: Row): DumpRecord {
-  switch (kind) {
-    case 'account': return { kind, value: toAccount(r) };
-    case 'token': return { kind, value: toToken(r) };
-    case 'product': return { kind, value: toProduct(r) };
-    case 'policy': return { kind, value: toPolicy(r) };
-    case 'license': return { kind, value: toLicense(r) };
-    case 'activation': return { kind, value: toActivation(r) };
-    case 'ledger': {
-      const value: LedgerEntry = {
-        id: String(r.id), licenseId: String(r.license_id), delta: Number(r.delta), reason: r.reason as LedgerEntry['reason'],
-        idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key), createdAt: Number(r.created_at),
-      };
-      return { kind, value };
-    }
-    case 'idempotency':
-      return {
-        kind,
-        value: {
-          licenseId: String(r.license_id), key: String(r.key), amount: Number(r.amount), status: Number(r.status),
-          body: (r.body as Buffer).toString('base64'), createdAt: Number(r.created_at),
-        },
-      };
-  }
-}
 
 /**
  * Every record from one REPEATABLE READ snapshot, so the dump is consistent while servers keep
@@ -60,7 +15,7 @@ export async function* dumpPostgres(pool: Pool): AsyncGenerator<DumpRecord> {
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     for (const kind of DUMP_KINDS) {
-      await client.query(`DECLARE bk_dump NO SCROLL CURSOR FOR ${queries[kind]}`);
+      await client.query(`DECLARE bk_dump NO SCROLL CURSOR FOR ${DUMP_QUERIES[kind]}`);
       for (;;) {
         const { rows } = await client.query<Row>(`FETCH ${BATCH} FROM bk_dump`);
         for (const r of rows) yield toRecord(kind, r);
@@ -76,7 +31,7 @@ export async function* dumpPostgres(pool: Pool): AsyncGenerator<DumpRecord> {
 }
 
 export async function countPostgres(db: Pool | PoolClient): Promise<Record<DumpKind, number>> {
-  const { rows } = await db.query<Row>(`SELECT ${DUMP_KINDS.map((k) => `(SELECT count(*) FROM ${tables[k]}) AS ${k}`).join(', ')}`);
+  const { rows } = await db.query<Row>(`SELECT ${DUMP_KINDS.map((k) => `(SELECT count(*) FROM ${DUMP_TABLES[k]}) AS ${k}`).join(', ')}`);
   return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number(rows[0]![k])])) as Record<DumpKind, number>;
 }
 
@@ -125,7 +80,7 @@ async function insertBatch(client: PoolClient, kind: DumpKind, batch: readonly D
   for (const r of batch) values(r).forEach((v, i) => arrays[i]!.push(v));
   await client.query({
     name: `bk_restore_${kind}`,
-    text: `INSERT INTO ${tables[kind]} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+    text: `INSERT INTO ${DUMP_TABLES[kind]} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
     values: arrays,
   });
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PoolClient, QueryConfig } from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
-import { standingCode } from '../../domain/validation.js';
+import { consumeRefusal } from '../../domain/validation.js';
 import type { Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product } from '../../domain/types.js';
 import {
   applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
@@ -15,7 +15,7 @@ import { migrate } from './migrations.js';
 import {
   LICENSE_COLUMNS, LICENSE_FROM, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, STATE_SELECT, licenseValues,
   toAccount, toActivation, toLicense, toPolicy, toProduct, toState, toToken, type Row,
-} from './rows.js';
+} from '../sql/rows.js';
 
 export interface PostgresStoreOptions {
   /** Most connections this process opens (default 10). */
@@ -442,10 +442,7 @@ export class PostgresStore implements Store, Dumpable {
     if (r.new_remaining !== null) {
       response = input.render({ kind: 'ok', license: { ...license, tokensRemaining: Number(r.new_remaining) }, consumed: amount });
     } else {
-      const standing = standingCode(license, undefined, now);
-      if (standing && standing !== 'PRODUCT_MISMATCH') response = input.render({ kind: 'refused', code: standing, license });
-      else if (license.tokensRemaining === null) response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
-      else response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
+      response = input.render({ kind: 'refused', code: consumeRefusal(license, now) ?? 'INSUFFICIENT_TOKENS', license });
     }
     return { kind: 'answer', replayed: false, response };
   }
@@ -551,12 +548,10 @@ export class PostgresStore implements Store, Dumpable {
           return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
         }
       }
-      const standing = standingCode(license, undefined, now);
+      const refused = consumeRefusal(license, now);
       let response: StoredResponse;
-      if (standing && standing !== 'PRODUCT_MISMATCH') {
-        response = input.render({ kind: 'refused', code: standing, license });
-      } else if (license.tokensRemaining === null) {
-        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      if (refused) {
+        response = input.render({ kind: 'refused', code: refused, license });
       } else {
         const [updated] = (await c.query<Row>(SQL.consumeTokens([amount, now, license.id]))).rows;
         if (!updated) {

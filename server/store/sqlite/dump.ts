@@ -1,58 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { LedgerEntry } from '../../domain/types.js';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
-import {
-  LICENSE_COLUMNS, LICENSE_FROM, licenseParams, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
-} from './rows.js';
-
-const queries: Record<DumpKind, string> = {
-  account: 'SELECT * FROM accounts ORDER BY id',
-  token: 'SELECT * FROM api_tokens ORDER BY id',
-  product: 'SELECT * FROM products ORDER BY id',
-  policy: 'SELECT * FROM policies ORDER BY id',
-  license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id`,
-  activation: 'SELECT * FROM activations ORDER BY id',
-  ledger: 'SELECT * FROM token_ledger ORDER BY id',
-  idempotency: 'SELECT * FROM idempotency ORDER BY license_id, key',
-};
-
-const tables: Record<DumpKind, string> = {
-  account: 'accounts', token: 'api_tokens', product: 'products', policy: 'policies', license: 'licenses',
-  activation: 'activations', ledger: 'token_ledger', idempotency: 'idempotency',
-};
-
-function toRecord(kind: DumpKind, r: Row): DumpRecord {
-  switch (kind) {
-    case 'account': return { kind, value: toAccount(r) };
-    case 'token': return { kind, value: toToken(r) };
-    case 'product': return { kind, value: toProduct(r) };
-    case 'policy': return { kind, value: toPolicy(r) };
-    case 'license': return { kind, value: toLicense(r) };
-    case 'activation': return { kind, value: toActivation(r) };
-    case 'ledger': {
-      const value: LedgerEntry = {
-        id: String(r.id), licenseId: String(r.license_id), delta: Number(r.delta), reason: r.reason as LedgerEntry['reason'],
-        idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key), createdAt: Number(r.created_at),
-      };
-      return { kind, value };
-    }
-    case 'idempotency':
-      return {
-        kind,
-        value: {
-          licenseId: String(r.license_id), key: String(r.key), amount: Number(r.amount), status: Number(r.status),
-          body: (r.body as Buffer).toString('base64'), createdAt: Number(r.created_at),
-        },
-      };
-  }
-}
+import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
+import type { Row } from '../sql/rows.js';
+import { licenseParams } from './rows.js';
 
 /** Every record in one read transaction: a consistent snapshot even while a server writes. */
 export async function* dumpSqlite(db: Database.Database): AsyncGenerator<DumpRecord> {
   db.exec('BEGIN');
   try {
     for (const kind of DUMP_KINDS) {
-      for (const r of db.prepare(queries[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
+      for (const r of db.prepare(DUMP_QUERIES[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
     }
   } finally {
     if (db.inTransaction) db.exec('COMMIT');
@@ -60,7 +17,7 @@ export async function* dumpSqlite(db: Database.Database): AsyncGenerator<DumpRec
 }
 
 export function countSqlite(db: Database.Database): Record<DumpKind, number> {
-  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((db.prepare(`SELECT count(*) AS n FROM ${tables[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
+  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((db.prepare(`SELECT count(*) AS n FROM ${DUMP_TABLES[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
 }
 
 /** Loads a dump into an empty SQLite store in one transaction: all or nothing. */

@@ -1,23 +1,23 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { standingCode } from '../../domain/validation.js';
+import { consumeRefusal } from '../../domain/validation.js';
 import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
 } from '../../domain/types.js';
 import {
   applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
-  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type DeactivateOutcome, type LicenseChange, type StoredResponse, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
 import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
 import { Checkpointer } from './checkpointer.js';
 import { countSqlite, dumpSqlite, restoreSqlite } from './dump.js';
 import { migrations } from './migrations.js';
 import {
-  LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, licenseParams, toAccount, toActivation, toLicense, toPolicy, toProduct,
-  toState, toToken, type Row,
-} from './rows.js';
+  LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
+} from '../sql/rows.js';
+import { licenseParams, toStateRow } from './rows.js';
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -424,7 +424,7 @@ export class SqliteStore implements Store, Dumpable {
 
   private stateByDigest(digest: string): LicenseState | null {
     const r = this.stmt.stateByDigest!.get(digest) as unknown[] | undefined;
-    return r ? toState(r) : null;
+    return r ? toStateRow(r) : null;
   }
 
   async activate(input: ActivateInput): Promise<ActivateOutcome> {
@@ -516,12 +516,10 @@ export class SqliteStore implements Store, Dumpable {
           return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
         }
       }
-      const standing = standingCode(license, undefined, now);
-      let response;
-      if (standing && standing !== 'PRODUCT_MISMATCH') {
-        response = input.render({ kind: 'refused', code: standing, license });
-      } else if (license.tokensRemaining === null) {
-        response = input.render({ kind: 'refused', code: 'NO_TOKEN_BUDGET', license });
+      const refused = consumeRefusal(license, now);
+      let response: StoredResponse;
+      if (refused) {
+        response = input.render({ kind: 'refused', code: refused, license });
       } else {
         const updated = this.stmt.consumeTokens!.get(amount, now, licenseId, amount) as Row | undefined;
         if (!updated) {

@@ -3,8 +3,10 @@ import type {
 } from '../../domain/types.js';
 
 /**
- * Row mapping between PostgreSQL and the domain records. pg returns BIGINT (our times and
- * token counts) as strings, to be safe beyond 2^53: every number goes through `Number` here.
+ * Row mapping between the SQL stores (SQLite and PostgreSQL) and the domain records: both use
+ * the same table and column names. pg returns BIGINT (times, token counts) as strings and
+ * SQLite stores booleans as 0/1, so every number goes through `Number` and every flag
+ * through `flag`.
  */
 export type Row = Record<string, unknown>;
 
@@ -35,6 +37,8 @@ export function licenseValues(l: License): unknown[] {
   ];
 }
 
+const flag = (v: unknown): boolean => v === true || v === 1;
+
 function json(text: unknown): Record<string, unknown> {
   return typeof text === 'string' && text !== '' ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
@@ -43,7 +47,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 
 export function toAccount(r: Row): Account {
   return {
-    id: String(r.id), name: String(r.name), status: r.status as AccountStatus, operator: r.operator === true,
+    id: String(r.id), name: String(r.name), status: r.status as AccountStatus, operator: flag(r.operator),
     createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
   };
 }
@@ -95,7 +99,7 @@ export function toLicense(r: Row): License {
 export function toActivation(r: Row): Activation {
   return {
     id: String(r.id), licenseId: String(r.license_id), domain: str(r.domain), device: str(r.device),
-    label: str(r.label), development: r.development === true, createdAt: Number(r.created_at),
+    label: str(r.label), development: flag(r.development), createdAt: Number(r.created_at),
     lastSeenAt: Number(r.last_seen_at), deactivatedAt: num(r.deactivated_at),
   };
 }
