@@ -177,3 +177,26 @@ export type ConsumeOutcome =
   | { kind: 'not_found' };
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** An answer kept for an idempotency key, as a store read it back. */
+export interface PriorAnswer {
+  amount: number;
+  status: number;
+  body: Buffer;
+  createdAt: number;
+}
+
+/**
+ * The rule every store applies to a repeated idempotency key: within the window, the first
+ * answer again (or IDEMPOTENCY_MISMATCH for another amount); past it, null (a new consume).
+ */
+export function replayOf(prior: PriorAnswer | null | undefined, amount: number, now: number): ConsumeOutcome | null {
+  if (!prior || prior.createdAt <= now - IDEMPOTENCY_WINDOW_MS) return null;
+  if (prior.amount !== amount) return { kind: 'mismatch' };
+  return { kind: 'answer', replayed: true, response: { status: prior.status, body: prior.body } };
+}
+
+/** A PriorAnswer from an SQL row (`amount`, `status`, `body`, `created_at`). */
+export function priorFromRow(r: Record<string, unknown> | undefined): PriorAnswer | null {
+  return r ? { amount: Number(r.amount), status: Number(r.status), body: r.body as Buffer, createdAt: Number(r.created_at) } : null;
+}

@@ -5,7 +5,7 @@ import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
 } from '../../domain/types.js';
 import {
-  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  applyPatch, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
   type StoredResponse,
@@ -408,11 +408,8 @@ export class JsonStore implements Store, Dumpable {
       const row = this.d.licenses.find('digest', input.digest);
       if (!row) return { kind: 'not_found' };
       const prior = idem === null ? undefined : this.d.idempotency.get(pair(row.id, idem));
-      if (prior && prior.createdAt > now - IDEMPOTENCY_WINDOW_MS) {
-        if (prior.amount !== amount) return { kind: 'mismatch' };
-        const body = Buffer.from(prior.body, prior.bodyEncoding);
-        return { kind: 'answer', replayed: true, response: { status: prior.status, body } };
-      }
+      const replay = prior ? replayOf({ ...prior, body: Buffer.from(prior.body, prior.bodyEncoding) }, amount, now) : null;
+      if (replay) return replay;
       const license = this.d.toState(row);
       const refused = consumeRefusal(license, now);
       let response: StoredResponse;

@@ -4,7 +4,7 @@ import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { consumeRefusal } from '../../domain/validation.js';
 import type { Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product } from '../../domain/types.js';
 import {
-  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  applyPatch, priorFromRow, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
   type StoredResponse,
@@ -542,11 +542,8 @@ export class PostgresStore implements Store, Dumpable {
       const license = await this.lockedState(c, input.digest);
       if (!license) return { kind: 'not_found' };
       if (idem !== null) {
-        const [prior] = (await c.query<Row>(SQL.idempotencyGet([license.id, idem]))).rows;
-        if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
-          if (Number(prior.amount) !== amount) return { kind: 'mismatch' };
-          return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
-        }
+        const replay = replayOf(priorFromRow((await c.query<Row>(SQL.idempotencyGet([license.id, idem]))).rows[0]), amount, now);
+        if (replay) return replay;
       }
       const refused = consumeRefusal(license, now);
       let response: StoredResponse;

@@ -6,7 +6,7 @@ import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product,
 } from '../../domain/types.js';
 import {
-  applyPatch, IDEMPOTENCY_WINDOW_MS, StoreConflict,
+  applyPatch, priorFromRow, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type StoredResponse, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
@@ -510,11 +510,8 @@ export class SqliteStore implements Store, Dumpable {
       if (!license) return { kind: 'not_found' };
       const licenseId = license.id;
       if (idem !== null) {
-        const prior = this.stmt.idempotencyGet!.get(licenseId, idem) as Row | undefined;
-        if (prior && Number(prior.created_at) > now - IDEMPOTENCY_WINDOW_MS) {
-          if (Number(prior.amount) !== amount) return { kind: 'mismatch' };
-          return { kind: 'answer', replayed: true, response: { status: Number(prior.status), body: prior.body as Buffer } };
-        }
+        const replay = replayOf(priorFromRow(this.stmt.idempotencyGet!.get(licenseId, idem) as Row | undefined), amount, now);
+        if (replay) return replay;
       }
       const refused = consumeRefusal(license, now);
       let response: StoredResponse;
