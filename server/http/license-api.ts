@@ -30,16 +30,18 @@ const PREFLIGHT_HEADERS = {
 };
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
-type Handler = (core: Core, body: unknown, limitByKey: (key: string) => Promise<void>) => Promise<StoredResponse>;
+/** Digests a key once, applies the per-key rate limit to it and gives the digest back. */
+type Admit = (key: string) => Promise<string>;
+type Handler = (core: Core, body: unknown, admit: Admit) => Promise<StoredResponse>;
 
 const json = (status: number, value: unknown): StoredResponse => ({ status, body: Buffer.from(JSON.stringify(value)) });
 const problem = (err: AppError): StoredResponse => json(err.status, toProblem(err));
 
 const routes: Record<string, Handler> = {
-  async validate(core, body, limitByKey) {
+  async validate(core, body, admit) {
     const input = parseOrThrow(ValidateRequest, body);
-    await limitByKey(input.key);
-    const { result, license } = await validateKey(core, input);
+    const digest = await admit(input.key);
+    const { result, license } = await validateKey(core, { ...input, digest });
     const now = core.now();
     const answer: ValidateResponseT = {
       ...result,
@@ -48,26 +50,26 @@ const routes: Record<string, Handler> = {
     };
     return json(200, answer);
   },
-  async activate(core, body, limitByKey) {
+  async activate(core, body, admit) {
     const input = parseOrThrow(ActivateRequest, body);
-    await limitByKey(input.key);
-    const { created, activation, license } = await activateKey(core, input);
+    const digest = await admit(input.key);
+    const { created, activation, license } = await activateKey(core, { ...input, digest });
     return json(created ? 201 : 200, { activation: activationView(activation), license: licenseView(license, core.now()) });
   },
-  async deactivate(core, body, limitByKey) {
+  async deactivate(core, body, admit) {
     const input = parseOrThrow(DeactivateRequest, body);
-    await limitByKey(input.key);
-    const license = await deactivateKey(core, input);
+    const digest = await admit(input.key);
+    const license = await deactivateKey(core, { ...input, digest });
     return json(200, { deactivated: true, license: licenseView(license, core.now()) });
   },
-  async consume(core, body, limitByKey) {
+  async consume(core, body, admit) {
     const input = parseOrThrow(ConsumeRequest, body);
-    await limitByKey(input.key);
+    const digest = await admit(input.key);
     const render = (d: ConsumeDecision): StoredResponse => {
       if (d.kind === 'refused') return problem(refusal(d));
       return json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
     };
-    return consumeTokens(core, input, render);
+    return consumeTokens(core, { ...input, digest }, render);
   },
 };
 
@@ -108,12 +110,14 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
     res.end(r.body);
   };
 
-  const limitByKey = keyLimiter
-    ? async (key: string) => {
-      const d = await keyLimiter.hit(core.vault.digest(key), core.now());
+  const admit: Admit = async (key) => {
+    const digest = core.vault.digest(key);
+    if (keyLimiter) {
+      const d = await keyLimiter.hit(digest, core.now());
       if (!d.allowed) throw new RateLimited(d);
     }
-    : async () => {};
+    return digest;
+  };
 
   return async function licenseApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     let rate: RateDecision | null = null;
@@ -134,7 +138,7 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
         if (!rate.allowed) throw new RateLimited(rate);
       }
       const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));
-      send(res, await handler(core, body, limitByKey), rate);
+      send(res, await handler(core, body, admit), rate);
     } catch (err) {
       if (err instanceof RateLimited) rate = err.decision;
       if (err instanceof AppError) {

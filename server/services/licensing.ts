@@ -8,7 +8,8 @@ import type { ActivationIdentity, ConsumeDecision, StoredResponse } from '../sto
 
 /** Inputs arrive here already shape-checked and normalised by the HTTP edge. */
 export interface KeyScope {
-  key: string;
+  /** The key's digest (computed once at the edge, see KeyVault.digest). */
+  digest: string;
   domain?: string | undefined;
   device?: string | undefined;
   product?: string | undefined;
@@ -20,7 +21,7 @@ export interface ValidateOutcome {
 }
 
 export async function validateKey(core: Core, input: KeyScope): Promise<ValidateOutcome> {
-  const license = await core.store.findLicenseByDigest(core.vault.digest(input.key));
+  const license = await core.store.findLicenseByDigest(input.digest);
   let activation: Activation | null = null;
   if (license && license.lock !== 'none') {
     const by = identity(license.lock, input);
@@ -65,7 +66,7 @@ export interface ActivateResult {
 export async function activateKey(core: Core, input: KeyScope & { label?: string | undefined }): Promise<ActivateResult> {
   const now = core.now();
   const outcome = await core.store.activate({
-    digest: core.vault.digest(input.key),
+    digest: input.digest,
     id: newId('act', now),
     now,
     plan: (license) => {
@@ -98,7 +99,7 @@ const standingDetail = {
 
 export async function deactivateKey(core: Core, input: KeyScope): Promise<LicenseState> {
   // Deliberately no status check: a suspended or expired licensee can still free a seat.
-  const outcome = await core.store.deactivate(core.vault.digest(input.key), (license) => activationTarget(license, input), core.now());
+  const outcome = await core.store.deactivate(input.digest, (license) => activationTarget(license, input), core.now());
   if (outcome.kind === 'not_found') throw notFound();
   if (outcome.kind === 'not_active') throw new AppError('NOT_ACTIVATED', 'This key is not activated on the given domain or device.');
   return outcome.license;
@@ -121,10 +122,10 @@ export function refusal(decision: Exclude<ConsumeDecision, { kind: 'ok' }>): App
  */
 export async function consumeTokens(
   core: Core,
-  input: { key: string; amount: number; idempotencyKey?: string | undefined },
+  input: { digest: string; amount: number; idempotencyKey?: string | undefined },
   render: (decision: ConsumeDecision) => StoredResponse,
 ): Promise<StoredResponse> {
-  const digest = core.vault.digest(input.key);
+  const { digest } = input;
   const idem = input.idempotencyKey ?? null;
   const mismatch = () => new AppError('IDEMPOTENCY_MISMATCH', 'This idempotency key was first used with a different amount.');
   const run = async (): Promise<StoredResponse> => {
