@@ -48,7 +48,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       payload = JSON.stringify(body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${running.url}${path}`, { method, headers, body: payload ?? null });
+    const res = await fetch(`${running.url}${path}`, {
+      method, headers,
+      // A copy as a plain Uint8Array: DOM typings (pulled in by the WordPress packages) refuse Buffer.
+      body: payload === undefined ? null : typeof payload === 'string' ? payload : new Uint8Array(payload),
+    });
     const raw = Buffer.from(await res.arrayBuffer());
     let json: unknown = null;
     try { json = raw.length ? JSON.parse(raw.toString('utf8')) : null; } catch { json = null; }
