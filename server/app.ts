@@ -15,9 +15,13 @@ import { clientIpResolver } from './http/client-ip.js';
 import { docsPage } from './http/docs.js';
 import { CORS_HEADERS, createLicenseApi, signingKeyBody } from './http/license-api.js';
 import { openApiDocument } from './http/openapi.js';
+import { privacyRoutes } from './http/privacy-api.js';
 import { loadSecrets } from './secrets.js';
 import { createAccount, createToken } from './services/admin.js';
 import { LastSeenBuffer } from './services/last-seen.js';
+import { Auditor } from './privacy/audit.js';
+import { RequestLog } from './privacy/request-log.js';
+import { schedulePurge } from './privacy/retention.js';
 import { IDEMPOTENCY_WINDOW_MS, type Store } from './store/store.js';
 import { JsonStore } from './store/json/index.js';
 import { SqliteStore } from './store/sqlite/index.js';
@@ -65,6 +69,8 @@ export async function openCore(config: Config, options: { logger?: Logger; now?:
     signer: new Signer(secrets.signingSeed),
     devHosts: compileHostPatterns(config.devHosts),
     lastSeen: new LastSeenBuffer(store, now),
+    requestLog: new RequestLog(store, logger, config.privacy.requestLog),
+    auditor: new Auditor(store, now),
   };
 }
 
@@ -100,7 +106,7 @@ export async function createHttpServer(core: Core): Promise<Server> {
     ...CORS_HEADERS,
   };
 
-  const routes = adminRoutes(core);
+  const routes = [...adminRoutes(core), ...privacyRoutes(core)];
   const openapi = JSON.stringify(openApiDocument(routes));
   const docs = docsPage(JSON.parse(openapi) as Record<string, unknown>);
   const app = express();
@@ -111,7 +117,7 @@ export async function createHttpServer(core: Core): Promise<Server> {
   app.get('/openapi.json', (_req, res) => void res.type('application/json').send(openapi));
   app.get('/docs', (_req, res) => void res.type('text/html').send(docs));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.use(createAdminRouter(core, routes));
+  app.use(createAdminRouter(core, routes, clientIp));
   app.use((req, res) => sendProblem(res, new AppError('NOT_FOUND', `There is nothing at ${req.method} ${req.path}.`)));
   app.use(problemMiddleware(core));
 
@@ -150,6 +156,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
     core.store.purgeIdempotency(core.now() - IDEMPOTENCY_WINDOW_MS).catch((err: unknown) => core.logger.error({ err }, 'purge failed'));
   }, 60 * 60 * 1000);
   housekeeping.unref();
+  const stopPurge = schedulePurge(core);
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | null = null;
@@ -162,7 +169,9 @@ export async function startServer(config: Config, options: { logger?: Logger; no
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await stopPurge();
         await core.lastSeen.flush();
+        await core.requestLog.flush();
         await core.store.close();
       })();
       return closing;

@@ -10,6 +10,9 @@ const intString = (min: number, max: number) => {
     .transform(Number).pipe(z.number().int(accepts).min(min, accepts).max(max, accepts));
 };
 
+const onOff = z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false', '1', '0'])], { error: 'must be on or off' })
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
 const schema = z.strictObject({
   BATCHKEYS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   BATCHKEYS_PORT: intString(0, 65535).default(8787),
@@ -32,6 +35,31 @@ const schema = z.strictObject({
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9*._-]+$/, 'must be host patterns such as *.wpengine.com'))),
   BATCHKEYS_SECRETS_FILE: z.string().trim().min(1).optional(),
   BATCHKEYS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  BATCHKEYS_LOG_COLLECTOR_URL: z.string().trim().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL').optional(),
+  BATCHKEYS_REQUEST_LOG: onOff.default(true),
+  // Retention in days per data class; 0 keeps that class forever.
+  BATCHKEYS_RETENTION_REQUEST_LOG_DAYS: intString(0, 36_500).default(90),
+  BATCHKEYS_RETENTION_IP_DAYS: intString(0, 36_500).default(14),
+  BATCHKEYS_RETENTION_AUDIT_DAYS: intString(0, 36_500).default(730),
+  BATCHKEYS_RETENTION_DEACTIVATED_DAYS: intString(0, 36_500).default(90),
+  BATCHKEYS_RETENTION_EXPIRED_LICENSE_DAYS: intString(0, 36_500).default(730),
+  BATCHKEYS_PURGE_INTERVAL_MINUTES: intString(0, 10_080).default(60),
+  BATCHKEYS_CONTROLLER_NAME: z.string().trim().min(1).max(200).optional(),
+  BATCHKEYS_PRIVACY_CONTACT: z.string().trim().min(3).max(254).optional(),
+  BATCHKEYS_DPO_CONTACT: z.string().trim().min(3).max(254).optional(),
+  BATCHKEYS_SUPERVISORY_AUTHORITY: z.string().trim().min(1).max(300).optional(),
+  BATCHKEYS_SUBPROCESSORS: z.union([z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {name, purpose, location}' });
+      return z.NEVER;
+    }
+  }), z.array(z.unknown())]).pipe(z.array(z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    purpose: z.string().trim().min(1).max(500),
+    location: z.string().trim().min(1).max(200),
+  }), { error: 'must be a JSON array of {name, purpose, location}' })).default([]),
 });
 
 export interface Config {
@@ -51,6 +79,33 @@ export interface Config {
   devHosts: string[];
   secretsFile: string;
   logLevel: string;
+  /** Where scrubbed log lines are also shipped (newline-delimited JSON over HTTP POST). */
+  logCollectorUrl: string | undefined;
+  privacy: PrivacyConfig;
+}
+
+export interface Subprocessor {
+  name: string;
+  purpose: string;
+  location: string;
+}
+
+/** Retention periods in days (0: kept until erased) and what the privacy policy names. */
+export interface PrivacyConfig {
+  requestLog: boolean;
+  retention: {
+    requestLogDays: number;
+    ipDays: number;
+    auditDays: number;
+    deactivatedActivationDays: number;
+    expiredLicenseDays: number;
+  };
+  purgeIntervalMinutes: number;
+  controllerName: string | undefined;
+  contact: string | undefined;
+  dpoContact: string | undefined;
+  supervisoryAuthority: string | undefined;
+  subprocessors: Subprocessor[];
 }
 
 export class ConfigError extends Error {
@@ -107,5 +162,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devHosts: c.BATCHKEYS_DEV_HOSTS,
     secretsFile: resolve(c.BATCHKEYS_SECRETS_FILE ?? `${dataDir}/secrets.json`),
     logLevel: c.BATCHKEYS_LOG_LEVEL,
+    logCollectorUrl: c.BATCHKEYS_LOG_COLLECTOR_URL,
+    privacy: {
+      requestLog: c.BATCHKEYS_REQUEST_LOG,
+      retention: {
+        requestLogDays: c.BATCHKEYS_RETENTION_REQUEST_LOG_DAYS,
+        ipDays: c.BATCHKEYS_RETENTION_IP_DAYS,
+        auditDays: c.BATCHKEYS_RETENTION_AUDIT_DAYS,
+        deactivatedActivationDays: c.BATCHKEYS_RETENTION_DEACTIVATED_DAYS,
+        expiredLicenseDays: c.BATCHKEYS_RETENTION_EXPIRED_LICENSE_DAYS,
+      },
+      purgeIntervalMinutes: c.BATCHKEYS_PURGE_INTERVAL_MINUTES,
+      controllerName: c.BATCHKEYS_CONTROLLER_NAME,
+      contact: c.BATCHKEYS_PRIVACY_CONTACT,
+      dpoContact: c.BATCHKEYS_DPO_CONTACT,
+      supervisoryAuthority: c.BATCHKEYS_SUPERVISORY_AUTHORITY,
+      subprocessors: c.BATCHKEYS_SUBPROCESSORS,
+    },
   };
 }

@@ -58,6 +58,14 @@ export class KeyVault {
     return createHmac('sha256', this.digestSecret).update(normalizeKey(key)).digest('base64url');
   }
 
+  /**
+   * A keyed digest of a non-key value (a data subject's email, IP...), separated from key
+   * digests by its label: records can name a person without holding the identifier.
+   */
+  tag(label: string, value: string): string {
+    return createHmac('sha256', this.digestSecret).update(`${label}\u0000${value}`).digest('base64url');
+  }
+
   encrypt(key: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);

@@ -12,6 +12,8 @@ export interface Account {
   status: AccountStatus;
   /** The operator account (created by `init`) may manage the other accounts. */
   operator: boolean;
+  /** Set while the account's admin API access is shut down (breach response); null otherwise. */
+  apiSuspendedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -14,6 +14,7 @@ import {
   LicensePatch, LicenseQuery, PolicyCreate, PolicyPatch, PolicyView, ProductCreate, ProductPatch, ProductView,
   RenewBody, TokenCreate, TokenView,
 } from './admin-schemas.js';
+import type { ClientIp } from './client-ip.js';
 import { route, type AdminRoute, type Caller } from './routes.js';
 import { parseOrThrow } from './validation.js';
 import { isoOrNull, licenseView } from './views.js';
@@ -38,7 +39,8 @@ const tokenView = (t: ApiToken) => ({
   id: t.id, name: t.name, scopes: t.scopes, createdAt: iso(t.createdAt), lastUsedAt: isoOrNull(t.lastUsedAt), revokedAt: isoOrNull(t.revokedAt),
 });
 const accountView = (a: Account) => ({
-  id: a.id, name: a.name, status: a.status, operator: a.operator, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt),
+  id: a.id, name: a.name, status: a.status, operator: a.operator, apiSuspendedAt: isoOrNull(a.apiSuspendedAt),
+  createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt),
 });
 
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
@@ -325,26 +327,59 @@ async function authenticate(core: Core, req: Request): Promise<Caller> {
   if (!token || token.revokedAt !== null) throw new AppError('UNAUTHORIZED', 'This token is unknown or revoked.');
   const account = await core.store.getAccount(token.accountId);
   if (!account) throw new AppError('UNAUTHORIZED', 'This token is unknown or revoked.');
+  if (account.apiSuspendedAt !== null) {
+    throw new AppError('API_SUSPENDED', `API access for this account is shut down since ${new Date(account.apiSuspendedAt).toISOString()}; the operator can reinstate it.`);
+  }
   const now = core.now();
   // Last use is kept to the minute: no write on every admin request.
   if (token.lastUsedAt === null || now - token.lastUsedAt > 60_000) await core.store.touchToken(token.id, now);
   return { token, account };
 }
 
-export function createAdminRouter(core: Core, routes: AdminRoute[]): express.Router {
+/** The record a route created or acted on, by id: what its audit entry names. */
+function targetOf(params: Record<string, string>, result: unknown): string | null {
+  if (params.id) return params.id;
+  if (result && typeof result === 'object') {
+    for (const v of Object.values(result as Record<string, unknown>)) {
+      const id = v && typeof v === 'object' ? (v as { id?: unknown }).id : undefined;
+      if (typeof id === 'string') return id;
+    }
+  }
+  return null;
+}
+
+/**
+ * Mounts the routes. Every authenticated request is audited, reads included (a breach report
+ * must tell what was read): the route, the acting token, its IP and the target's id, and
+ * whether it was carried out; never bodies or query strings, which may hold personal data.
+ */
+export function createAdminRouter(core: Core, routes: AdminRoute[], clientIp: ClientIp): express.Router {
   const router = express.Router();
   for (const r of routes) {
+    const action = `${r.method.toUpperCase()} ${r.path}`;
     router[r.method](r.path, async (req: Request, res: Response) => {
       const caller = await authenticate(core, req);
-      if (!hasScope(caller.token.scopes, r.scope)) {
-        throw new AppError('FORBIDDEN', `This token lacks the "${r.scope}" scope needed here.`);
+      const params = req.params as Record<string, string>;
+      const audit = (detail: Record<string, unknown>, result?: unknown) => core.auditor.record({
+        accountId: caller.account.id, actor: caller.token.id, action, target: targetOf(params, result), ip: clientIp(req), detail,
+      });
+      let result: unknown;
+      try {
+        if (!hasScope(caller.token.scopes, r.scope)) {
+          throw new AppError('FORBIDDEN', `This token lacks the "${r.scope}" scope needed here.`);
+        }
+        if (r.operator && !caller.account.operator) {
+          throw new AppError('FORBIDDEN', 'Only tokens of the operator account may manage accounts.');
+        }
+        const body = r.body ? parseOrThrow(r.body, req.body ?? {}) : undefined;
+        const query = r.query ? parseOrThrow(r.query, req.query, 'query string') : {};
+        result = await r.handler({ body, query, params, caller, req, res });
+      } catch (err) {
+        await audit({ outcome: 'refused', code: err instanceof AppError ? err.code : 'INTERNAL_ERROR' });
+        throw err;
       }
-      if (r.operator && !caller.account.operator) {
-        throw new AppError('FORBIDDEN', 'Only tokens of the operator account may manage accounts.');
-      }
-      const body = r.body ? parseOrThrow(r.body, req.body ?? {}) : undefined;
-      const query = r.query ? parseOrThrow(r.query, req.query, 'query string') : {};
-      const result = await r.handler({ body, query, params: req.params as Record<string, string>, caller, req, res });
+      await audit({ outcome: 'done', status: r.status }, result);
+      if (res.headersSent) return;
       if (r.status === 204) res.status(204).end();
       else res.status(r.status).json(result);
     });

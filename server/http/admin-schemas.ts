@@ -97,5 +97,6 @@ export const TokenView = z.object({
 });
 export const AccountCreate = z.strictObject({ name: z.string().trim().min(1).max(200) });
 export const AccountView = z.object({
-  id: z.string(), name: z.string(), status: z.enum(['active', 'suspended']), operator: z.boolean(), createdAt: iso, updatedAt: iso,
+  id: z.string(), name: z.string(), status: z.enum(['active', 'suspended']), operator: z.boolean(),
+  apiSuspendedAt: iso.nullable(), createdAt: iso, updatedAt: iso,
 });

@@ -4,6 +4,8 @@ import { AppError, toProblem } from '../domain/errors.js';
 import {
   activateKey, consumeTokens, deactivateKey, refusal, validateKey,
 } from '../services/licensing.js';
+import type { LicenseState } from '../domain/types.js';
+import type { RequestAction } from '../store/privacy.js';
 import type { ConsumeDecision, StoredResponse } from '../store/store.js';
 import type { ClientIp } from './client-ip.js';
 import { readBody } from './body.js';
@@ -32,16 +34,36 @@ const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /** Digests a key once, applies the per-key rate limit to it and gives the digest back. */
 type Admit = (key: string) => Promise<string>;
-type Handler = (core: Core, body: unknown, admit: Admit) => Promise<StoredResponse>;
+
+/** What a handler learns for the request log: never the key, only what it found and decided. */
+class Note {
+  license: LicenseState | null = null;
+  code: string | null = null;
+  domain: string | null = null;
+  device: string | null = null;
+  tokens: number | null = null;
+  readonly seen = (license: LicenseState) => {
+    this.license = license;
+  };
+  scope(input: { domain?: string | undefined; device?: string | undefined }): void {
+    this.domain = input.domain ?? null;
+    this.device = input.device ?? null;
+  }
+}
+
+type Handler = (core: Core, body: unknown, admit: Admit, note: Note) => Promise<StoredResponse>;
 
 const json = (status: number, value: unknown): StoredResponse => ({ status, body: Buffer.from(JSON.stringify(value)) });
 const problem = (err: AppError): StoredResponse => json(err.status, toProblem(err));
 
 const routes: Record<string, Handler> = {
-  async validate(core, body, admit) {
+  async validate(core, body, admit, note) {
     const input = parseOrThrow(ValidateRequest, body);
+    note.scope(input);
     const digest = await admit(input.key);
     const { result, license } = await validateKey(core, { ...input, digest });
+    note.license = license;
+    note.code = result.code;
     const now = core.now();
     const answer: ValidateResponseT = {
       ...result,
@@ -50,23 +72,30 @@ const routes: Record<string, Handler> = {
     };
     return json(200, answer);
   },
-  async activate(core, body, admit) {
+  async activate(core, body, admit, note) {
     const input = parseOrThrow(ActivateRequest, body);
+    note.scope(input);
     const digest = await admit(input.key);
-    const { created, activation, license } = await activateKey(core, { ...input, digest });
+    const { created, activation, license } = await activateKey(core, { ...input, digest, seen: note.seen });
+    note.code = created ? 'ACTIVATED' : 'ALREADY_ACTIVE';
     return json(created ? 201 : 200, { activation: activationView(activation), license: licenseView(license, core.now()) });
   },
-  async deactivate(core, body, admit) {
+  async deactivate(core, body, admit, note) {
     const input = parseOrThrow(DeactivateRequest, body);
+    note.scope(input);
     const digest = await admit(input.key);
-    const license = await deactivateKey(core, { ...input, digest });
+    const license = await deactivateKey(core, { ...input, digest, seen: note.seen });
+    note.code = 'DEACTIVATED';
     return json(200, { deactivated: true, license: licenseView(license, core.now()) });
   },
-  async consume(core, body, admit) {
+  async consume(core, body, admit, note) {
     const input = parseOrThrow(ConsumeRequest, body);
     const digest = await admit(input.key);
     const render = (d: ConsumeDecision): StoredResponse => {
+      note.license = d.license;
+      note.code = d.kind === 'ok' ? 'CONSUMED' : d.code;
       if (d.kind === 'refused') return problem(refusal(d));
+      note.tokens = d.consumed;
       return json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
     };
     return consumeTokens(core, { ...input, digest }, render);
@@ -119,11 +148,27 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
     return digest;
   };
 
+  const { requestLog } = core;
+  /** Records the request once answered: the action, what it found and decided, never the key. */
+  const log = (action: RequestAction, started: number, ip: string, note: Note, status: number, code: string) => {
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    if (requestLog.enabled) {
+      requestLog.record({
+        at: core.now(), accountId: note.license?.accountId ?? null, licenseId: note.license?.id ?? null, action, code: note.code ?? code,
+        status, ip, domain: note.domain, device: note.device, tokens: note.tokens, latencyMs,
+      });
+    }
+    core.logger.debug({ action, status, code: note.code ?? code, latencyMs }, 'license API request');
+  };
+
   return async function licenseApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const started = performance.now();
     let rate: RateDecision | null = null;
+    const name = path.startsWith('/v1/licenses/') ? path.slice('/v1/licenses/'.length) : '';
+    const handler = Object.hasOwn(routes, name) ? routes[name] : undefined;
+    const note = new Note();
+    const ip = clientIp(req);
     try {
-      const name = path.startsWith('/v1/licenses/') ? path.slice('/v1/licenses/'.length) : '';
-      const handler = Object.hasOwn(routes, name) ? routes[name] : undefined;
       if (!handler) throw new AppError('NOT_FOUND', `There is no license API endpoint at ${path}.`);
       if (req.method === 'OPTIONS') {
         req.resume();
@@ -134,20 +179,26 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
         return send(res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });
       }
       if (ipLimiter) {
-        rate = await ipLimiter.hit(clientIp(req), core.now());
+        rate = await ipLimiter.hit(ip, core.now());
         if (!rate.allowed) throw new RateLimited(rate);
       }
       const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));
-      send(res, await handler(core, body, admit), rate);
+      const answer = await handler(core, body, admit, note);
+      send(res, answer, rate);
+      // Only a consume replayed from its idempotency key leaves the code unset: nothing was decided anew.
+      log(name as RequestAction, started, ip, note, answer.status, 'REPLAYED');
     } catch (err) {
       if (err instanceof RateLimited) rate = err.decision;
       if (err instanceof AppError) {
         // An over-long body is left unread: close the connection rather than drain it.
         const extra: Record<string, string> = err.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
-        return send(res, problem(err), rate, extra);
+        send(res, problem(err), rate, extra);
+        if (handler && req.method === 'POST') log(name as RequestAction, started, ip, note, err.status, err.code);
+        return;
       }
       core.logger.error({ err, path }, 'license API request failed');
       send(res, problem(new AppError('INTERNAL_ERROR', 'The server could not answer this request.')), rate);
+      if (handler) log(name as RequestAction, started, ip, note, 500, 'INTERNAL_ERROR');
     }
   };
 }

@@ -22,7 +22,7 @@ export function newTokenSecret(): string {
 
 export async function createAccount(core: Core, name: string, operator = false): Promise<Account> {
   const now = core.now();
-  const account: Account = { id: newId('acc', now), name, status: 'active', operator, createdAt: now, updatedAt: now };
+  const account: Account = { id: newId('acc', now), name, status: 'active', operator, apiSuspendedAt: null, createdAt: now, updatedAt: now };
   await core.store.createAccount(account);
   return account;
 }

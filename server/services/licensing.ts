@@ -13,6 +13,8 @@ export interface KeyScope {
   domain?: string | undefined;
   device?: string | undefined;
   product?: string | undefined;
+  /** Told which license the key found, before any refusal: the request log records it. */
+  seen?: ((license: LicenseState) => void) | undefined;
 }
 
 export interface ValidateOutcome {
@@ -70,6 +72,7 @@ export async function activateKey(core: Core, input: KeyScope & { label?: string
     id: newId('act', now),
     now,
     plan: (license) => {
+      input.seen?.(license);
       const standing = standingCode(license, input.product, now);
       if (standing) throw new AppError(standing, standingDetail[standing]);
       const target = activationTarget(license, input);
@@ -99,7 +102,10 @@ const standingDetail = {
 
 export async function deactivateKey(core: Core, input: KeyScope): Promise<LicenseState> {
   // Deliberately no status check: a suspended or expired licensee can still free a seat.
-  const outcome = await core.store.deactivate(input.digest, (license) => activationTarget(license, input), core.now());
+  const outcome = await core.store.deactivate(input.digest, (license) => {
+    input.seen?.(license);
+    return activationTarget(license, input);
+  }, core.now());
   if (outcome.kind === 'not_found') throw notFound();
   if (outcome.kind === 'not_active') throw new AppError('NOT_ACTIVATED', 'This key is not activated on the given domain or device.');
   return outcome.license;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Account, Activation, ApiToken, LedgerEntry, License, Policy, Product } from '../domain/types.js';
+import type { AuditAnchor, AuditEntry, RequestLogEntry, SubjectRequest } from './privacy.js';
 
 /** A stored answer kept for a repeated idempotency key; `body` is base64. */
 export interface IdempotencyRecord {
@@ -13,7 +14,8 @@ export interface IdempotencyRecord {
 
 /**
  * One record of a store-independent dump, in dependency order: accounts, tokens, products,
- * policies, licenses, activations, ledger entries, idempotency answers. Migration, backup of
+ * policies, licenses, activations, ledger entries, idempotency answers, then the privacy
+ * records (request log, audit chain and its anchor, data-subject requests). Migration, backup of
  * PostgreSQL and restore all speak this form.
  */
 export type DumpRecord =
@@ -24,10 +26,17 @@ export type DumpRecord =
   | { kind: 'license'; value: License }
   | { kind: 'activation'; value: Activation }
   | { kind: 'ledger'; value: LedgerEntry }
-  | { kind: 'idempotency'; value: IdempotencyRecord };
+  | { kind: 'idempotency'; value: IdempotencyRecord }
+  | { kind: 'request'; value: RequestLogEntry }
+  | { kind: 'audit'; value: AuditEntry }
+  | { kind: 'auditAnchor'; value: AuditAnchor }
+  | { kind: 'subjectRequest'; value: SubjectRequest };
 
 export type DumpKind = DumpRecord['kind'];
-export const DUMP_KINDS: readonly DumpKind[] = ['account', 'token', 'product', 'policy', 'license', 'activation', 'ledger', 'idempotency'];
+export const DUMP_KINDS: readonly DumpKind[] = [
+  'account', 'token', 'product', 'policy', 'license', 'activation', 'ledger', 'idempotency',
+  'request', 'audit', 'auditAnchor', 'subjectRequest',
+];
 
 /** What a store offers for migration, backup and restore. */
 export interface Dumpable {

@@ -1,4 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { PrivacyStore } from './privacy.js';
 import type {
   Account, AccountStatus, Activation, ApiToken, License, LicenseStatus, LicenseState, Policy, Product,
 } from '../domain/types.js';
@@ -8,7 +9,7 @@ import type {
  * (PostgreSQL) fit as well as the embedded SQLite one. Every method that changes more than
  * one row is one transaction, and limits (seats, token balances) are enforced inside it.
  */
-export interface Store {
+export interface Store extends PrivacyStore {
   readonly kind: 'sqlite' | 'json' | 'postgres';
   close(): Promise<void>;
 

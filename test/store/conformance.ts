@@ -15,7 +15,7 @@ const vault = new KeyVault(randomBytes(32), randomBytes(32));
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 function account(operator = false): Account {
-  return { id: newId('acc'), name: 'Test', status: 'active', operator, createdAt: NOW, updatedAt: NOW };
+  return { id: newId('acc'), name: 'Test', status: 'active', operator, apiSuspendedAt: null, createdAt: NOW, updatedAt: NOW };
 }
 function product(accountId: string, slug: string): Product {
   return { id: newId('prd'), accountId, name: slug, slug, keyPrefix: null, metadata: {}, createdAt: NOW, updatedAt: NOW };

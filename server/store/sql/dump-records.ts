@@ -1,6 +1,8 @@
-import type { LedgerEntry } from '../../domain/types.js';
 import type { DumpKind, DumpRecord } from '../dump.js';
-import { LICENSE_COLUMNS, LICENSE_FROM, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row } from './rows.js';
+import {
+  AUDIT_ANCHOR_KEY, LICENSE_COLUMNS, LICENSE_FROM, toAccount, toActivation, toAnchor, toAudit, toLedger, toLicense, toPolicy, toProduct,
+  toRequest, toSubjectRequest, toToken, type Row,
+} from './rows.js';
 
 /** What a dump reads from each table of a SQL store, and how a row becomes a dump record. */
 export const DUMP_QUERIES: Record<DumpKind, string> = {
@@ -12,11 +14,16 @@ export const DUMP_QUERIES: Record<DumpKind, string> = {
   activation: 'SELECT * FROM activations ORDER BY id',
   ledger: 'SELECT * FROM token_ledger ORDER BY license_id, id',
   idempotency: 'SELECT * FROM idempotency ORDER BY license_id, key',
+  request: 'SELECT * FROM request_log ORDER BY seq',
+  audit: 'SELECT * FROM audit_log ORDER BY seq',
+  auditAnchor: `SELECT value FROM privacy_meta WHERE key = '${AUDIT_ANCHOR_KEY}'`,
+  subjectRequest: 'SELECT * FROM subject_requests ORDER BY id',
 };
 
 export const DUMP_TABLES: Record<DumpKind, string> = {
   account: 'accounts', token: 'api_tokens', product: 'products', policy: 'policies', license: 'licenses',
   activation: 'activations', ledger: 'token_ledger', idempotency: 'idempotency',
+  request: 'request_log', audit: 'audit_log', auditAnchor: 'privacy_meta', subjectRequest: 'subject_requests',
 };
 
 export function toRecord(kind: DumpKind, r: Row): DumpRecord {
@@ -27,13 +34,7 @@ export function toRecord(kind: DumpKind, r: Row): DumpRecord {
     case 'policy': return { kind, value: toPolicy(r) };
     case 'license': return { kind, value: toLicense(r) };
     case 'activation': return { kind, value: toActivation(r) };
-    case 'ledger': {
-      const value: LedgerEntry = {
-        id: String(r.id), licenseId: String(r.license_id), delta: Number(r.delta), reason: r.reason as LedgerEntry['reason'],
-        idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key), createdAt: Number(r.created_at),
-      };
-      return { kind, value };
-    }
+    case 'ledger': return { kind, value: toLedger(r) };
     case 'idempotency':
       return {
         kind,
@@ -42,6 +43,10 @@ export function toRecord(kind: DumpKind, r: Row): DumpRecord {
           body: (r.body as Buffer).toString('base64'), createdAt: Number(r.created_at),
         },
       };
+    case 'request': return { kind, value: toRequest(r) };
+    case 'audit': return { kind, value: toAudit(r) };
+    case 'auditAnchor': return { kind, value: toAnchor(r.value)! };
+    case 'subjectRequest': return { kind, value: toSubjectRequest(r) };
   }
 }
 

@@ -1,5 +1,6 @@
+import type { AuditAnchor, AuditEntry, RequestAction, RequestLogEntry, SubjectRequest } from '../privacy.js';
 import type {
-  Account, AccountStatus, Activation, ApiToken, License, LicenseState, Policy, Product, Scope,
+  Account, AccountStatus, Activation, ApiToken, LedgerEntry, License, LicenseState, Policy, Product, Scope,
 } from '../../domain/types.js';
 
 /**
@@ -48,7 +49,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 export function toAccount(r: Row): Account {
   return {
     id: String(r.id), name: String(r.name), status: r.status as AccountStatus, operator: flag(r.operator),
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+    apiSuspendedAt: num(r.api_suspended_at), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
   };
 }
 
@@ -101,5 +102,72 @@ export function toActivation(r: Row): Activation {
     id: String(r.id), licenseId: String(r.license_id), domain: str(r.domain), device: str(r.device),
     label: str(r.label), development: flag(r.development), createdAt: Number(r.created_at),
     lastSeenAt: Number(r.last_seen_at), deactivatedAt: num(r.deactivated_at),
+  };
+}
+
+export function toLedger(r: Row): LedgerEntry {
+  return {
+    id: String(r.id), licenseId: String(r.license_id), delta: Number(r.delta), reason: r.reason as LedgerEntry['reason'],
+    idempotencyKey: str(r.idempotency_key), createdAt: Number(r.created_at),
+  };
+}
+
+// Privacy records ------------------------------------------------------------------------
+
+export const REQUEST_COLUMNS = ['seq', 'at', 'account_id', 'license_id', 'action', 'code', 'status', 'ip', 'domain', 'device', 'tokens', 'latency_ms'] as const;
+
+export function requestValues(e: RequestLogEntry | Omit<RequestLogEntry, 'seq'>): unknown[] {
+  return [e.at, e.accountId, e.licenseId, e.action, e.code, e.status, e.ip, e.domain, e.device, e.tokens, e.latencyMs];
+}
+
+export function toRequest(r: Row): RequestLogEntry {
+  return {
+    seq: Number(r.seq), at: Number(r.at), accountId: str(r.account_id), licenseId: str(r.license_id),
+    action: r.action as RequestAction, code: String(r.code), status: Number(r.status), ip: str(r.ip), domain: str(r.domain),
+    device: str(r.device), tokens: num(r.tokens), latencyMs: Number(r.latency_ms),
+  };
+}
+
+export const AUDIT_COLUMNS = ['seq', 'at', 'account_id', 'actor', 'action', 'target', 'ip', 'ip_salt', 'ip_commit', 'detail', 'prev_hash', 'hash'] as const;
+
+export function auditValues(e: AuditEntry): unknown[] {
+  return [e.seq, e.at, e.accountId, e.actor, e.action, e.target, e.ip, e.ipSalt, e.ipCommit, JSON.stringify(e.detail), e.prevHash, e.hash];
+}
+
+export function toAudit(r: Row): AuditEntry {
+  return {
+    seq: Number(r.seq), at: Number(r.at), accountId: str(r.account_id), actor: String(r.actor), action: String(r.action),
+    target: str(r.target), ip: str(r.ip), ipSalt: str(r.ip_salt), ipCommit: str(r.ip_commit), detail: json(r.detail),
+    prevHash: String(r.prev_hash), hash: String(r.hash),
+  };
+}
+
+/** The audit anchor lives in `privacy_meta` under this key, as JSON. */
+export const AUDIT_ANCHOR_KEY = 'audit_anchor';
+export function toAnchor(value: unknown): AuditAnchor | null {
+  if (typeof value !== 'string') return null;
+  const a = JSON.parse(value) as AuditAnchor;
+  return { seq: Number(a.seq), hash: String(a.hash) };
+}
+
+export const SUBJECT_REQUEST_COLUMNS = [
+  'id', 'account_id', 'kind', 'subject_kind', 'subject_digest', 'subject_encrypted', 'received_at', 'due_at', 'instruction',
+  'status', 'completed_at', 'artefact', 'created_at',
+] as const;
+
+export function subjectRequestValues(q: SubjectRequest): unknown[] {
+  return [
+    q.id, q.accountId, q.kind, q.subjectKind, q.subjectDigest, q.subjectEncrypted, q.receivedAt, q.dueAt, q.instruction,
+    q.status, q.completedAt, q.artefact === null ? null : JSON.stringify(q.artefact), q.createdAt,
+  ];
+}
+
+export function toSubjectRequest(r: Row): SubjectRequest {
+  return {
+    id: String(r.id), accountId: String(r.account_id), kind: r.kind as SubjectRequest['kind'],
+    subjectKind: r.subject_kind as SubjectRequest['subjectKind'], subjectDigest: String(r.subject_digest),
+    subjectEncrypted: str(r.subject_encrypted), receivedAt: Number(r.received_at), dueAt: Number(r.due_at),
+    instruction: str(r.instruction), status: r.status as SubjectRequest['status'], completedAt: num(r.completed_at),
+    artefact: r.artefact === null || r.artefact === undefined ? null : json(r.artefact), createdAt: Number(r.created_at),
   };
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
 import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
-import type { Row } from '../sql/rows.js';
+import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
 import { licenseParams } from './rows.js';
 
 /** Every record in one read transaction: a consistent snapshot even while a server writes. */
@@ -25,7 +25,7 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
   const existing = countSqlite(db);
   if (Object.values(existing).some((n) => n > 0)) throw new Error('the target store is not empty: restore and migrate only fill an empty store');
   const insert = {
-    account: db.prepare('INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    account: db.prepare('INSERT INTO accounts (id, name, status, operator, api_suspended_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     token: db.prepare('INSERT INTO api_tokens (id, account_id, name, scopes, hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     product: db.prepare('INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     policy: db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens, created_at, updated_at)
@@ -39,13 +39,20 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     idempotency: db.prepare('INSERT INTO idempotency (license_id, key, amount, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    request: db.prepare(`INSERT INTO request_log (seq, at, account_id, license_id, action, code, status, ip, domain, device, tokens, latency_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    audit: db.prepare(`INSERT INTO audit_log (seq, at, account_id, actor, action, target, ip, ip_salt, ip_commit, detail, prev_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    auditAnchor: db.prepare(`INSERT INTO privacy_meta (key, value) VALUES ('${AUDIT_ANCHOR_KEY}', ?)`),
+    subjectRequest: db.prepare(`INSERT INTO subject_requests (id, account_id, kind, subject_kind, subject_digest, subject_encrypted,
+      received_at, due_at, instruction, status, completed_at, artefact, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   };
   let n = 0;
   db.exec('BEGIN IMMEDIATE');
   try {
     for await (const rec of records) {
       switch (rec.kind) {
-        case 'account': { const a = rec.value; insert.account.run(a.id, a.name, a.status, a.operator ? 1 : 0, a.createdAt, a.updatedAt); break; }
+        case 'account': { const a = rec.value; insert.account.run(a.id, a.name, a.status, a.operator ? 1 : 0, a.apiSuspendedAt, a.createdAt, a.updatedAt); break; }
         case 'token': { const t = rec.value; insert.token.run(t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt); break; }
         case 'product': { const p = rec.value; insert.product.run(p.id, p.accountId, p.name, p.slug, p.keyPrefix, JSON.stringify(p.metadata), p.createdAt, p.updatedAt); break; }
         case 'policy': { const p = rec.value; insert.policy.run(p.id, p.accountId, p.productId, p.name, p.durationDays, p.lock, p.maxActivations, p.tokens, p.createdAt, p.updatedAt); break; }
@@ -53,6 +60,10 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
         case 'activation': { const a = rec.value; insert.activation.run(a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt); break; }
         case 'ledger': { const e = rec.value; insert.ledger.run(e.licenseId, e.id, e.delta, e.reason, e.idempotencyKey, e.createdAt); break; }
         case 'idempotency': { const i = rec.value; insert.idempotency.run(i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt); break; }
+        case 'request': insert.request.run(rec.value.seq, ...requestValues(rec.value)); break;
+        case 'audit': insert.audit.run(...auditValues(rec.value)); break;
+        case 'auditAnchor': insert.auditAnchor.run(JSON.stringify(rec.value)); break;
+        case 'subjectRequest': insert.subjectRequest.run(...subjectRequestValues(rec.value)); break;
       }
       n++;
       onRecord?.(n);

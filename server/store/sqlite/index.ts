@@ -18,6 +18,11 @@ import {
   LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
 } from '../sql/rows.js';
 import { licenseParams, toStateRow } from './rows.js';
+import { SqlitePrivacy } from './privacy.js';
+import type {
+  AuditAnchor, AuditEntry, AuditQuery, ErasureCounts, NewAuditEntry, NewRequestLogEntry, PurgeCounts, PurgeCutoffs,
+  RequestAction, RequestLogEntry, RequestLogQuery, Subject, SubjectRecords, SubjectRequest, SubjectRequestQuery,
+} from '../privacy.js';
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -28,6 +33,7 @@ export class SqliteStore implements Store, Dumpable {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly stmt: Record<string, Database.Statement>;
+  private readonly privacy: SqlitePrivacy;
 
   private checkpointer: Checkpointer | null = null;
 
@@ -45,6 +51,7 @@ export class SqliteStore implements Store, Dumpable {
         throw new Error(`${file} has schema version ${version}, this BatchKeys reads version ${migrations.length}: open it once with \`batchkeys init\` first`);
       }
       this.stmt = this.prepare();
+      this.privacy = new SqlitePrivacy(this.db);
       return;
     }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -57,10 +64,14 @@ export class SqliteStore implements Store, Dumpable {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted rows are overwritten with zeros, so an erased person's data does not linger in
+    // free space (the WAL is truncated after an erasure too).
+    this.db.pragma('secure_delete = ON');
     // Cap the WAL file's size once a checkpoint has let it restart.
     this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
     this.stmt = this.prepare();
+    this.privacy = new SqlitePrivacy(this.db);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}));
@@ -183,8 +194,8 @@ export class SqliteStore implements Store, Dumpable {
   // Accounts and tokens ------------------------------------------------------------------
 
   async createAccount(a: Account): Promise<void> {
-    this.db.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(a.id, a.name, a.status, a.operator ? 1 : 0, a.createdAt, a.updatedAt);
+    this.db.prepare(`INSERT INTO accounts (id, name, status, operator, api_suspended_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(a.id, a.name, a.status, a.operator ? 1 : 0, a.apiSuspendedAt, a.createdAt, a.updatedAt);
   }
   async getAccount(id: string): Promise<Account | null> {
     const r = this.db.prepare(`SELECT * FROM accounts WHERE id = ?`).get(id) as Row | undefined;
@@ -560,5 +571,71 @@ export class SqliteStore implements Store, Dumpable {
 
   async purgeIdempotency(before: number): Promise<number> {
     return this.db.prepare(`DELETE FROM idempotency WHERE created_at < ?`).run(before).changes;
+  }
+
+  // Privacy -------------------------------------------------------------------------------
+
+  async appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void> {
+    if (entries.length > 0) await this.write(() => this.privacy.appendRequests(entries));
+  }
+  async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
+    return this.privacy.listRequests(query);
+  }
+  async requestCounts(accountId: string, licenseId: string): Promise<Array<{ action: RequestAction; code: string; count: number }>> {
+    return this.privacy.requestCounts(accountId, licenseId);
+  }
+  async appendAudit(entry: NewAuditEntry, seal: (prevHash: string, seq: number) => string): Promise<AuditEntry> {
+    return this.write(() => this.privacy.appendAudit(entry, seal));
+  }
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.privacy.listAudit(query);
+  }
+  async auditAnchor(): Promise<AuditAnchor> {
+    return this.privacy.anchor();
+  }
+  async createSubjectRequest(request: SubjectRequest): Promise<void> {
+    await this.write(() => this.privacy.createSubjectRequest(request));
+  }
+  async getSubjectRequest(accountId: string, id: string): Promise<SubjectRequest | null> {
+    return this.privacy.getSubjectRequest(accountId, id);
+  }
+  async listSubjectRequests(query: SubjectRequestQuery): Promise<SubjectRequest[]> {
+    return this.privacy.listSubjectRequests(query);
+  }
+  async completeSubjectRequest(accountId: string, id: string, now: number, artefact: Record<string, unknown>): Promise<SubjectRequest | null> {
+    return this.write(() => this.privacy.completeSubjectRequest(accountId, id, now, artefact));
+  }
+  async findSubject(accountId: string | null, subject: Subject, digest: string): Promise<SubjectRecords> {
+    return this.privacy.findSubject(accountId, subject, digest);
+  }
+  async eraseSubject(accountId: string | null, subject: Subject, digest: string, _now: number): Promise<ErasureCounts> {
+    const counts = await this.write(() => this.privacy.eraseSubject(accountId, subject, digest));
+    await this.truncateWal();
+    return counts;
+  }
+  async rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): Promise<number> {
+    const n = await this.write(() => this.privacy.rectifySubject(accountId, email, change, now));
+    await this.truncateWal();
+    return n;
+  }
+  async purge(cutoffs: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): Promise<PurgeCounts> {
+    return this.write(() => this.privacy.purge(cutoffs, batch, anonymise));
+  }
+  async setAccountApiSuspended(accountId: string, suspendedAt: number | null): Promise<boolean> {
+    return this.write(() => this.privacy.setAccountApiSuspended(accountId, suspendedAt));
+  }
+
+  /**
+   * Copies the WAL into the database and empties it, so that the page images holding erased
+   * values are gone from disk. A background checkpoint or a reader can hold it up: retry briefly.
+   */
+  private async truncateWal(): Promise<void> {
+    if (this.db.memory) return;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      if (r && r.busy === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('could not truncate the WAL after an erasure: another connection keeps reading');
   }
 }

@@ -109,4 +109,61 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency (created_at);
   `,
+  `
+  -- The privacy engine (issue 4): request log, audit chain, data-subject requests.
+  ALTER TABLE accounts ADD COLUMN api_suspended_at INTEGER;
+  -- Appended in time order: the rowid is the sequence, so an entry is an append at the B-tree's
+  -- end. Lookups by IP, domain or device (erasure, breach reports) are rare and may scan.
+  CREATE TABLE request_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    account_id TEXT,
+    license_id TEXT,
+    action TEXT NOT NULL,
+    code TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    ip TEXT,
+    ip_anonymised INTEGER NOT NULL DEFAULT 0,
+    domain TEXT,
+    device TEXT,
+    tokens INTEGER,
+    latency_ms REAL NOT NULL
+  );
+  CREATE INDEX request_log_license ON request_log (license_id, seq);
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    account_id TEXT,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    ip TEXT,
+    ip_salt TEXT,
+    ip_commit TEXT,
+    detail TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE TABLE privacy_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE subject_requests (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    subject_digest TEXT NOT NULL,
+    subject_encrypted TEXT,
+    received_at INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    instruction TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'completed')),
+    completed_at INTEGER,
+    artefact TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX subject_requests_digest ON subject_requests (subject_digest);
+  CREATE INDEX subject_requests_due ON subject_requests (account_id, status, due_at);
+  `,
 ];
