@@ -16,6 +16,7 @@ import { docsPage } from './http/docs.js';
 import { CORS_HEADERS, createLicenseApi, signingKeyBody } from './http/license-api.js';
 import { openApiDocument } from './http/openapi.js';
 import { privacyRoutes } from './http/privacy-api.js';
+import { negotiatePolicyFormat, policyFacts, renderPolicy } from './privacy/policy.js';
 import { loadSecrets } from './secrets.js';
 import { createAccount, createToken } from './services/admin.js';
 import { LastSeenBuffer } from './services/last-seen.js';
@@ -106,6 +107,9 @@ export async function createHttpServer(core: Core): Promise<Server> {
     ...CORS_HEADERS,
   };
 
+  // The policy follows the configuration, which is read once at start: render each format once.
+  const facts = policyFacts(core.config);
+  const policies = { md: renderPolicy(facts, 'md'), html: renderPolicy(facts, 'html'), json: renderPolicy(facts, 'json') };
   const routes = [...adminRoutes(core), ...privacyRoutes(core)];
   const openapi = JSON.stringify(openApiDocument(routes));
   const docs = docsPage(JSON.parse(openapi) as Record<string, unknown>);
@@ -127,6 +131,12 @@ export async function createHttpServer(core: Core): Promise<Server> {
     const path = q < 0 ? url : url.slice(0, q);
     // The license API and the signing key bypass Express: their hot path pays for no middleware.
     if (path.startsWith('/v1/licenses')) return void licenseApi(req, res, path);
+    if (path === '/v1/privacy/policy' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      const { contentType, body } = policies[negotiatePolicyFormat(req.headers.accept, params.get('format') ?? undefined)];
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), vary: 'Accept', 'cache-control': 'public, max-age=300', ...CORS_HEADERS });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     if (path === '/v1/signing-key' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, signingKeyHeaders);
       return void res.end(req.method === 'HEAD' ? undefined : signingKey);

@@ -8,6 +8,7 @@ import {
   changeLicense, createLicense, createProduct, createToken, licenseActions, requireLicense,
 } from '../services/admin.js';
 import { effectiveStatus } from '../domain/validation.js';
+import { registerPrivacyCommands } from './privacy-commands.js';
 import { registerStoreCommands } from './store-commands.js';
 import { exportFile, importFile } from './transfer.js';
 
@@ -167,6 +168,7 @@ export function buildProgram(): Command {
     }, account()));
 
   registerStoreCommands(program);
+  registerPrivacyCommands(program, account);
   return program;
 }
 

@@ -239,3 +239,42 @@ describe('breach response', () => {
     expect((await as('GET', '/v1/admin/licenses')).status).toBe(200);
   });
 });
+
+describe('GET /v1/privacy/policy', () => {
+  it('answers Markdown by default, HTML or JSON on request, with ?format winning, and is never rate limited', async () => {
+    const md = await s.call('GET', '/v1/privacy/policy');
+    expect(md.status).toBe(200);
+    expect(md.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(md.raw.toString()).toMatch(/^#/m);
+    const html = await s.call('GET', '/v1/privacy/policy', undefined, { headers: { accept: 'text/html' } });
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html.raw.toString()).toMatch(/<h[12]/);
+    const json = await s.call('GET', '/v1/privacy/policy?format=json', undefined, { headers: { accept: 'text/html' } });
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(json.json.sections.length).toBeGreaterThan(3);
+    const odd = await s.call('GET', '/v1/privacy/policy', undefined, { headers: { accept: 'image/png' } });
+    expect(odd.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+  });
+
+  it('changes with the configuration: request logs off, other retention, rate limit on, contacts', async () => {
+    const other = await startTestServer({
+      BATCHKEYS_REQUEST_LOG: 'off', BATCHKEYS_RETENTION_IP_DAYS: '3', BATCHKEYS_RATE_LIMIT: '5',
+      BATCHKEYS_PRIVACY_CONTACT: 'privacy@vendor.example',
+    });
+    try {
+      const a = (await s.call('GET', '/v1/privacy/policy')).raw.toString();
+      const b = (await other.call('GET', '/v1/privacy/policy')).raw.toString();
+      expect(b).not.toEqual(a);
+      expect(b).toContain('privacy@vendor.example');
+      expect(a).not.toContain('privacy@vendor.example');
+      // With the per-IP limit at 5 a minute, the policy still answers a sixth time and more.
+      for (let i = 0; i < 8; i++) expect((await other.call('GET', '/v1/privacy/policy')).status).toBe(200);
+      // Request logging off: the public API records nothing.
+      const { key, id } = await makeLicense(other);
+      await other.call('POST', '/v1/licenses/validate', { key });
+      expect((await other.admin('GET', `/v1/admin/licenses/${id}/requests`)).json.items).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
