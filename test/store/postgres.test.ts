@@ -1,16 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { migrateStores } from '../../server/cli/store-commands.js';
 import { newId } from '../../server/domain/ids.js';
 import type { License } from '../../server/domain/types.js';
 import { summarize } from '../../server/store/dump.js';
+import { AUDIT_GENESIS, type NewAuditEntry, type NewRequestLogEntry } from '../../server/store/privacy.js';
+import { migrations } from '../../server/store/postgres/migrations.js';
 import { PostgresStore } from '../../server/store/postgres/index.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { freshDatabase, postgresBinDir } from '../helpers/postgres.js';
 import { describeStore } from './conformance.js';
+import { describePrivacyStore } from './privacy-conformance.js';
 
 describeStore('PostgreSQL', async () => {
   const db = await freshDatabase('conformance');
@@ -24,13 +29,37 @@ describeStore('PostgreSQL', async () => {
   };
 });
 
+/**
+ * Every live row of the database, as `pg_dump --data-only` writes it (the server's own pg_dump,
+ * so its version matches). pg_dump connects over TCP with the test cluster's trusted login, so
+ * it needs no particular OS user.
+ */
+async function dumpText(url: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(join(postgresBinDir(), 'pg_dump'), ['--data-only', `--dbname=${url}`],
+    { maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
+}
+
+describePrivacyStore('PostgreSQL', async () => {
+  const db = await freshDatabase('privacy');
+  const store = await PostgresStore.open(db.url);
+  return {
+    store,
+    rawContains: async (text) => (await dumpText(db.url)).includes(text),
+    async cleanup() {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
 describe('PostgreSQL store, several processes on one database', () => {
   it('five stores opening a new database at once migrate it once, without a race', async () => {
     const db = await freshDatabase('migrate');
     const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open(db.url, { max: 2 })));
     try {
       const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM batchkeys_schema ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual(migrations.map((_, i) => i + 1));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await db.drop();
@@ -54,11 +83,74 @@ describe('PostgreSQL store, several processes on one database', () => {
   });
 });
 
+describe('PostgreSQL store, privacy records across servers and backups', () => {
+  const t = Date.parse('2026-06-01T12:00:00Z');
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const seal = (prev: string, seq: number) => sha(`${prev}|${seq}`);
+  const entry = (i: number): NewAuditEntry => ({
+    at: t + i, accountId: null, actor: 'cli', action: 'test', target: null, ip: null, ipSalt: null, ipCommit: null, detail: { i },
+  });
+
+  it('two servers appending audit entries at once build one unbroken chain', async () => {
+    const db = await freshDatabase('audit');
+    const [a, b] = await Promise.all([PostgresStore.open(db.url, { max: 3 }), PostgresStore.open(db.url, { max: 3 })]);
+    try {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).appendAudit(entry(i), seal)));
+      const chain = await a.listAudit({ limit: 100 });
+      expect(chain.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      let prev = AUDIT_GENESIS.hash;
+      for (const e of chain) {
+        expect(e.prevHash).toBe(prev);
+        expect(e.hash).toBe(seal(prev, e.seq));
+        prev = e.hash;
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
+    }
+  });
+
+  it('restores the request log, the audit chain and its anchor from a dump, and carries on after them', async () => {
+    const [dbA, dbB] = await Promise.all([freshDatabase('privdump_a'), freshDatabase('privdump_b')]);
+    const [a, b] = await Promise.all([PostgresStore.open(dbA.url, { max: 2 }), PostgresStore.open(dbB.url, { max: 2 })]);
+    try {
+      const acc = { id: newId('acc'), name: 'A', status: 'active' as const, operator: false, apiSuspendedAt: t, createdAt: t, updatedAt: t };
+      await a.createAccount(acc);
+      const request = (at: number): NewRequestLogEntry => ({
+        at, accountId: acc.id, licenseId: null, action: 'validate', code: 'NOT_FOUND', status: 404, ip: '192.0.2.1', domain: null,
+        device: null, tokens: null, latencyMs: 1.25,
+      });
+      await a.appendRequests([request(t), request(t + 1), request(t + 2)]);
+      for (let i = 0; i < 4; i++) await a.appendAudit(entry(i), seal);
+      await a.purge({ auditBefore: t + 1 }, 10, (ip) => ip);
+      await a.createSubjectRequest({
+        id: newId('dsr'), accountId: acc.id, kind: 'access', subjectKind: 'ip', subjectDigest: 'd', subjectEncrypted: 'e',
+        receivedAt: t, dueAt: t + 1, instruction: null, status: 'completed', completedAt: t, artefact: { z: 1, a: 2 }, createdAt: t,
+      });
+
+      await b.restore(a.dump());
+      expect(await summarize(b.dump())).toEqual(await summarize(a.dump()));
+      expect(await b.counts()).toMatchObject({ request: 3, audit: 3, auditAnchor: 1, subjectRequest: 1 });
+      expect((await b.getAccount(acc.id))?.apiSuspendedAt).toBe(t);
+      const restored = await b.listRequests({ accountId: null, limit: 10 });
+      await b.appendRequests([request(t + 3)]);
+      const [newest] = await b.listRequests({ accountId: null, limit: 1 });
+      expect(newest?.seq).toBeGreaterThan(restored[0]!.seq);
+      const [last] = (await b.listAudit({ afterSeq: 3, limit: 10 }));
+      expect(await b.appendAudit(entry(9), seal)).toMatchObject({ seq: 5, prevHash: last!.hash });
+      expect(await b.auditAnchor()).toEqual(await a.auditAnchor());
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await Promise.all([dbA.drop(), dbB.drop()]);
+    }
+  });
+});
+
 /** A SQLite store holding one of each kind of record, with metadata whose key order matters. */
 async function populatedSqlite(file: string): Promise<SqliteStore> {
   const s = new SqliteStore(file);
   const t = Date.parse('2026-06-01T12:00:00Z');
-  const acc = { id: newId('acc'), name: 'A', status: 'active' as const, operator: true, createdAt: t, updatedAt: t };
+  const acc = { id: newId('acc'), name: 'A', status: 'active' as const, operator: true, apiSuspendedAt: null, createdAt: t, updatedAt: t };
   await s.createAccount(acc);
   await s.createToken({ id: newId('tok'), accountId: acc.id, name: 't', scopes: ['admin'], hash: randomBytes(16).toString('hex'), createdAt: t, lastUsedAt: null, revokedAt: null });
   const prd = { id: newId('prd'), accountId: acc.id, name: 'P', slug: 'p', keyPrefix: null, metadata: { z: 1, a: [true, null] }, createdAt: t, updatedAt: t };

@@ -1,7 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
 import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
-import { LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, licenseValues, type Row } from '../sql/rows.js';
+import {
+  AUDIT_ANCHOR_KEY, AUDIT_COLUMNS, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, REQUEST_COLUMNS, SUBJECT_REQUEST_COLUMNS,
+  auditValues, licenseValues, requestValues, subjectRequestValues, type Row,
+} from '../sql/rows.js';
+
+/** SQL types of REQUEST_COLUMNS, in order (seq first), for `unnest` of whole columns. */
+export const REQUEST_TYPES = ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'text', 'bigint', 'float8'] as const;
 
 /** Rows per FETCH while dumping, and per INSERT while restoring. */
 const BATCH = 1000;
@@ -30,8 +36,9 @@ export async function* dumpPostgres(pool: Pool): AsyncGenerator<DumpRecord> {
   }
 }
 
+/** Aliases are quoted: unquoted, PostgreSQL would fold `auditAnchor` to `auditanchor`. */
 export async function countPostgres(db: Pool | PoolClient): Promise<Record<DumpKind, number>> {
-  const { rows } = await db.query<Row>(`SELECT ${DUMP_KINDS.map((k) => `(SELECT count(*) FROM ${DUMP_TABLES[k]}) AS ${k}`).join(', ')}`);
+  const { rows } = await db.query<Row>(`SELECT ${DUMP_KINDS.map((k) => `(SELECT count(*) FROM ${DUMP_TABLES[k]}) AS "${k}"`).join(', ')}`);
   return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number(rows[0]![k])])) as Record<DumpKind, number>;
 }
 
@@ -40,9 +47,9 @@ interface Shape { columns: readonly string[]; types: readonly string[]; values: 
 const shape = (columns: string, types: string, values: Shape['values']): Shape => ({ columns: columns.split(' '), types: types.split(' '), values });
 
 const shapes: Record<DumpKind, Shape> = {
-  account: shape('id name status operator created_at updated_at', 'text text text boolean bigint bigint', (r) => {
+  account: shape('id name status operator api_suspended_at created_at updated_at', 'text text text boolean bigint bigint bigint', (r) => {
     const a = (r as Extract<DumpRecord, { kind: 'account' }>).value;
-    return [a.id, a.name, a.status, a.operator, a.createdAt, a.updatedAt];
+    return [a.id, a.name, a.status, a.operator, a.apiSuspendedAt, a.createdAt, a.updatedAt];
   }),
   token: shape('id account_id name scopes hash created_at last_used_at revoked_at', 'text text text text text bigint bigint bigint', (r) => {
     const t = (r as Extract<DumpRecord, { kind: 'token' }>).value;
@@ -71,6 +78,26 @@ const shapes: Record<DumpKind, Shape> = {
     const i = (r as Extract<DumpRecord, { kind: 'idempotency' }>).value;
     return [i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt];
   }),
+  // Dumped seqs are kept: the audit chain seals them, and request pages are cursored by them.
+  request: {
+    columns: REQUEST_COLUMNS, types: REQUEST_TYPES,
+    values: (r) => {
+      const e = (r as Extract<DumpRecord, { kind: 'request' }>).value;
+      return [e.seq, ...requestValues(e)];
+    },
+  },
+  audit: {
+    columns: AUDIT_COLUMNS, types: 'bigint bigint text text text text text text text text text text'.split(' '),
+    values: (r) => auditValues((r as Extract<DumpRecord, { kind: 'audit' }>).value),
+  },
+  auditAnchor: shape('key value', 'text text', (r) => {
+    const a = (r as Extract<DumpRecord, { kind: 'auditAnchor' }>).value;
+    return [AUDIT_ANCHOR_KEY, JSON.stringify({ seq: a.seq, hash: a.hash })];
+  }),
+  subjectRequest: {
+    columns: SUBJECT_REQUEST_COLUMNS, types: 'text text text text text text bigint bigint text text bigint text bigint'.split(' '),
+    values: (r) => subjectRequestValues((r as Extract<DumpRecord, { kind: 'subjectRequest' }>).value),
+  },
 };
 
 /** Inserts records of one kind with one statement, a whole column per parameter. */
@@ -114,6 +141,9 @@ export async function restorePostgres(pool: Pool, records: AsyncIterable<DumpRec
       batch.push(rec);
     }
     await flush();
+    // The restored rows took their seqs from the dump, not from the identity sequence: move it
+    // past them, or the next logged request would collide with a restored one.
+    await client.query(`SELECT setval(pg_get_serial_sequence('request_log', 'seq'), coalesce(max(seq), 0) + 1, false) FROM request_log`);
     await client.query('COMMIT');
     return n;
   } catch (err) {

@@ -10,11 +10,19 @@ import {
   type StoredResponse,
 } from '../store.js';
 import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
-import { countPostgres, dumpPostgres, restorePostgres } from './dump.js';
+import {
+  AUDIT_GENESIS,
+  type AuditAnchor, type AuditEntry, type AuditQuery, type ErasureCounts, type NewAuditEntry, type NewRequestLogEntry,
+  type PurgeCounts, type PurgeCutoffs, type RequestAction, type RequestLogEntry, type RequestLogQuery, type Subject,
+  type SubjectKind, type SubjectRecords, type SubjectRequest, type SubjectRequestQuery,
+} from '../privacy.js';
+import { countPostgres, dumpPostgres, REQUEST_TYPES, restorePostgres } from './dump.js';
 import { migrate } from './migrations.js';
 import {
-  LICENSE_COLUMNS, LICENSE_FROM, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, STATE_SELECT, licenseValues,
-  toAccount, toActivation, toLicense, toPolicy, toProduct, toState, toToken, type Row,
+  AUDIT_ANCHOR_KEY, AUDIT_COLUMNS, LICENSE_COLUMNS, LICENSE_FROM, LICENSE_INSERT_COLUMNS, LICENSE_INSERT_TYPES, REQUEST_COLUMNS,
+  STATE_SELECT, SUBJECT_REQUEST_COLUMNS, auditValues, licenseValues, requestValues, subjectRequestValues,
+  toAccount, toActivation, toAnchor, toAudit, toLedger, toLicense, toPolicy, toProduct, toRequest, toState,
+  toSubjectRequest, toToken, type Row,
 } from '../sql/rows.js';
 
 export interface PostgresStoreOptions {
@@ -94,7 +102,31 @@ const SQL = {
     WHERE id = $3 AND tokens_remaining >= $1 RETURNING tokens_remaining`),
   tokenByHash: named('token_by_hash', `SELECT * FROM api_tokens WHERE hash = $1`),
   touchToken: named('touch_token', `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`),
+  // A whole batch of the request log in one statement: one column per parameter.
+  insertRequests: named('insert_requests', `INSERT INTO request_log (${REQUEST_COLUMNS.slice(1).join(', ')})
+    SELECT * FROM unnest(${REQUEST_TYPES.slice(1).map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`),
+  insertAudit: named('insert_audit', `INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')})
+    VALUES (${AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`),
+  auditHead: named('audit_head', `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`),
+  auditAnchor: named('audit_anchor', `SELECT value FROM privacy_meta WHERE key = $1`),
 };
+
+/** Advisory-lock key of the audit chain's head (an arbitrary constant: 'BKAUDIT'). */
+const AUDIT_LOCK = 0x424b4155444954n.toString();
+
+/**
+ * The tables an erasure of each kind of subject deletes from or rewrites: VACUUMed afterwards,
+ * so that the erased rows' dead versions are pruned now rather than whenever autovacuum comes.
+ */
+const ERASED_TABLES: Record<SubjectKind, readonly string[]> = {
+  email: ['licenses', 'activations', 'token_ledger', 'idempotency', 'request_log', 'subject_requests'],
+  ip: ['request_log', 'audit_log', 'subject_requests'],
+  domain: ['activations', 'request_log', 'subject_requests'],
+  device: ['activations', 'request_log', 'subject_requests'],
+};
+
+/** A statement's WHERE clause from its conditions (none: every row). */
+const whereOf = (conditions: readonly string[]): string => (conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '');
 
 /** The store for several servers: one PostgreSQL database, a connection pool, one transaction per change. */
 /** Advisory-lock key for `serialized` sections (an arbitrary constant: 'BKSERIAL'). */
@@ -136,12 +168,12 @@ export class PostgresStore implements Store, Dumpable {
    * it throws; a deadlock or serialization failure runs it again. The callbacks it calls
    * (plan, render, change, choose) are pure, so running them twice is harmless.
    */
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
@@ -182,8 +214,8 @@ export class PostgresStore implements Store, Dumpable {
   // Accounts and tokens ------------------------------------------------------------------
 
   async createAccount(a: Account): Promise<void> {
-    await this.pool.query(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [a.id, a.name, a.status, a.operator, a.createdAt, a.updatedAt]);
+    await this.pool.query(`INSERT INTO accounts (id, name, status, operator, api_suspended_at, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)`, [a.id, a.name, a.status, a.operator, a.apiSuspendedAt, a.createdAt, a.updatedAt]);
   }
   async getAccount(id: string): Promise<Account | null> {
     const [r] = await this.rows(`SELECT * FROM accounts WHERE id = $1`, [id]);
@@ -566,6 +598,298 @@ export class PostgresStore implements Store, Dumpable {
 
   async purgeIdempotency(before: number): Promise<number> {
     return this.changed(`DELETE FROM idempotency WHERE created_at < $1`, [before]);
+  }
+
+  // Request log -------------------------------------------------------------------------------
+
+  async appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const columns = REQUEST_TYPES.slice(1).map(() => [] as unknown[]);
+    for (const e of entries) requestValues(e).forEach((v, i) => columns[i]!.push(v));
+    await this.pool.query(SQL.insertRequests(columns));
+  }
+
+  async listRequests(q: RequestLogQuery): Promise<RequestLogEntry[]> {
+    const values: unknown[] = [];
+    const $ = (v: unknown) => `$${values.push(v)}`;
+    const where: string[] = [];
+    // null is the operator's view: every account, and the requests that found none.
+    if (q.accountId !== null) where.push(`account_id = ${$(q.accountId)}`);
+    if (q.licenseId !== undefined) where.push(`license_id = ${$(q.licenseId)}`);
+    if (q.action !== undefined) where.push(`action = ${$(q.action)}`);
+    if (q.code !== undefined) where.push(`code = ${$(q.code)}`);
+    if (q.ip !== undefined) where.push(`ip = ${$(q.ip)}`);
+    if (q.from !== undefined) where.push(`at >= ${$(q.from)}`);
+    if (q.to !== undefined) where.push(`at < ${$(q.to)}`);
+    if (q.before !== undefined) where.push(`seq < ${$(q.before)}`);
+    const rows = await this.rows(`SELECT * FROM request_log ${whereOf(where)} ORDER BY seq DESC LIMIT ${$(q.limit)}`, values);
+    return rows.map(toRequest);
+  }
+
+  async requestCounts(accountId: string, licenseId: string): Promise<Array<{ action: RequestAction; code: string; count: number }>> {
+    const rows = await this.rows(`SELECT action, code, count(*) AS count FROM request_log WHERE account_id = $1 AND license_id = $2
+      GROUP BY action, code ORDER BY action, code`, [accountId, licenseId]);
+    return rows.map((r) => ({ action: r.action as RequestAction, code: String(r.code), count: Number(r.count) }));
+  }
+
+  // Audit log ---------------------------------------------------------------------------------
+
+  /** The chain's head: its newest entry, or the anchor when retention has removed them all. */
+  private async auditHead(c: PoolClient): Promise<AuditAnchor> {
+    const [last] = (await c.query<Row>(SQL.auditHead([]))).rows;
+    return last ? { seq: Number(last.seq), hash: String(last.hash) } : this.anchorOf(c);
+  }
+
+  private async anchorOf(db: PoolClient | pg.Pool): Promise<AuditAnchor> {
+    const [r] = (await db.query<Row>(SQL.auditAnchor([AUDIT_ANCHOR_KEY]))).rows;
+    return (r ? toAnchor(r.value) : null) ?? { ...AUDIT_GENESIS };
+  }
+
+  /** The previous append of this process: the next one waits for it (see appendAudit). */
+  private auditQueue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Appends of one process queue here before they take the database lock: the chain keeps their
+   * call order, and at most one pooled connection per process waits on the lock, the others
+   * staying free for the API.
+   */
+  appendAudit(entry: NewAuditEntry, seal: (prevHash: string, seq: number) => string): Promise<AuditEntry> {
+    const appended = this.auditQueue.then(() => this.appendAuditNow(entry, seal));
+    this.auditQueue = appended.catch(() => {});
+    return appended;
+  }
+
+  private async appendAuditNow(entry: NewAuditEntry, seal: (prevHash: string, seq: number) => string): Promise<AuditEntry> {
+    return this.tx(async (c) => {
+      // The lock stands for the chain's head and is held until COMMIT, so the next appender, in
+      // this process or another, reads this entry as its head: no shared seq, no fork.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const head = await this.auditHead(c);
+      const seq = head.seq + 1;
+      const e: AuditEntry = { ...entry, seq, prevHash: head.hash, hash: seal(head.hash, seq) };
+      await c.query(SQL.insertAudit(auditValues(e)));
+      return e;
+    });
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const values: unknown[] = [];
+    const $ = (v: unknown) => `$${values.push(v)}`;
+    const where: string[] = [];
+    if (q.accountId === null) where.push('account_id IS NULL');
+    else if (q.accountId !== undefined) where.push(`account_id = ${$(q.accountId)}`);
+    if (q.actor !== undefined) where.push(`actor = ${$(q.actor)}`);
+    if (q.ip !== undefined) where.push(`ip = ${$(q.ip)}`);
+    if (q.from !== undefined) where.push(`at >= ${$(q.from)}`);
+    if (q.to !== undefined) where.push(`at < ${$(q.to)}`);
+    if (q.afterSeq !== undefined) where.push(`seq > ${$(q.afterSeq)}`);
+    const rows = await this.rows(`SELECT * FROM audit_log ${whereOf(where)} ORDER BY seq LIMIT ${$(q.limit)}`, values);
+    return rows.map(toAudit);
+  }
+
+  async auditAnchor(): Promise<AuditAnchor> {
+    return this.anchorOf(this.pool);
+  }
+
+  // Data-subject requests ---------------------------------------------------------------------
+
+  async createSubjectRequest(request: SubjectRequest): Promise<void> {
+    await this.pool.query(`INSERT INTO subject_requests (${SUBJECT_REQUEST_COLUMNS.join(', ')})
+      VALUES (${SUBJECT_REQUEST_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, subjectRequestValues(request));
+  }
+
+  async getSubjectRequest(accountId: string, id: string): Promise<SubjectRequest | null> {
+    const [r] = await this.rows(`SELECT * FROM subject_requests WHERE account_id = $1 AND id = $2`, [accountId, id]);
+    return r ? toSubjectRequest(r) : null;
+  }
+
+  async listSubjectRequests(q: SubjectRequestQuery): Promise<SubjectRequest[]> {
+    const values: unknown[] = [q.accountId];
+    const $ = (v: unknown) => `$${values.push(v)}`;
+    const where = ['account_id = $1'];
+    if (q.status !== undefined) where.push(`status = ${$(q.status)}`);
+    if (q.dueBefore !== undefined) where.push(`status = 'open' AND due_at < ${$(q.dueBefore)}`);
+    // The cursor is an id; the order is (due_at, id), so the page resumes after that request's place.
+    if (q.after !== undefined) {
+      where.push(`(due_at, id) > (SELECT due_at, id FROM subject_requests WHERE account_id = $1 AND id = ${$(q.after)})`);
+    }
+    const rows = await this.rows(`SELECT * FROM subject_requests ${whereOf(where)} ORDER BY due_at, id LIMIT ${$(q.limit)}`, values);
+    return rows.map(toSubjectRequest);
+  }
+
+  async completeSubjectRequest(accountId: string, id: string, now: number, artefact: Record<string, unknown>): Promise<SubjectRequest | null> {
+    // Only an open request is completed: completing it again keeps the first completion's record.
+    const [r] = await this.rows(`UPDATE subject_requests SET status = 'completed', completed_at = $3, artefact = $4
+      WHERE account_id = $1 AND id = $2 AND status = 'open' RETURNING *`, [accountId, id, now, JSON.stringify(artefact)]);
+    return r ? toSubjectRequest(r) : this.getSubjectRequest(accountId, id);
+  }
+
+  // Data-subject rights -----------------------------------------------------------------------
+
+  async findSubject(accountId: string | null, subject: Subject, digest: string): Promise<SubjectRecords> {
+    // One snapshot, so that an export is consistent while the servers keep writing.
+    return this.tx(async (c) => {
+      const found: SubjectRecords = { licenses: [], activations: [], ledger: [], requests: [], audit: [], subjectRequests: [] };
+      const select = async (text: string, values: unknown[]) => (await c.query<Row>(text, values)).rows;
+      // `$2` is the account, when the search is limited to one.
+      const scoped = (column: string) => (accountId === null ? '' : `AND ${column} = $2`);
+      const params = (value: unknown) => (accountId === null ? [value] : [value, accountId]);
+      if (subject.kind === 'email') {
+        found.licenses = (await select(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE lower(l.email) = lower($1)
+          ${scoped('l.account_id')} ORDER BY l.id`, params(subject.value))).map(toLicense);
+        const ids = found.licenses.map((l) => l.id);
+        if (ids.length > 0) {
+          found.activations = (await select(`SELECT * FROM activations WHERE license_id = ANY($1) ORDER BY id`, [ids])).map(toActivation);
+          found.ledger = (await select(`SELECT * FROM token_ledger WHERE license_id = ANY($1) ORDER BY license_id, id`, [ids])).map(toLedger);
+          found.requests = (await select(`SELECT * FROM request_log WHERE license_id = ANY($1) ORDER BY seq`, [ids])).map(toRequest);
+          // Audit entries name the licenses by id: the subject's trail, with no personal data in it.
+          found.audit = (await select(`SELECT * FROM audit_log WHERE target = ANY($1) ORDER BY seq`, [ids])).map(toAudit);
+        }
+      } else if (subject.kind === 'ip') {
+        found.requests = (await select(`SELECT * FROM request_log WHERE ip = $1 ${scoped('account_id')} ORDER BY seq`,
+          params(subject.value))).map(toRequest);
+        found.audit = (await select(`SELECT * FROM audit_log WHERE ip = $1 ${scoped('account_id')} ORDER BY seq`,
+          params(subject.value))).map(toAudit);
+      } else {
+        const column = subject.kind; // 'domain' or 'device': a column name, never input
+        found.activations = (await select(`SELECT a.* FROM activations a JOIN licenses l ON l.id = a.license_id
+          WHERE a.${column} = $1 ${scoped('l.account_id')} ORDER BY a.id`, params(subject.value))).map(toActivation);
+        found.requests = (await select(`SELECT * FROM request_log WHERE ${column} = $1 ${scoped('account_id')} ORDER BY seq`,
+          params(subject.value))).map(toRequest);
+      }
+      found.subjectRequests = (await select(`SELECT * FROM subject_requests WHERE subject_digest = $1 ${scoped('account_id')}
+        ORDER BY id`, params(digest))).map(toSubjectRequest);
+      return found;
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async eraseSubject(accountId: string | null, subject: Subject, digest: string, _now: number): Promise<ErasureCounts> {
+    const counts = await this.tx(async (c) => {
+      const n: ErasureCounts = { licenses: 0, activations: 0, ledger: 0, requests: 0, auditRedacted: 0, subjectRequestsRedacted: 0 };
+      const change = async (text: string, values: unknown[]) => (await c.query(text, values)).rowCount ?? 0;
+      const scoped = (column: string) => (accountId === null ? '' : `AND ${column} = $2`);
+      const params = (value: unknown) => (accountId === null ? [value] : [value, accountId]);
+      if (subject.kind === 'email') {
+        // License rows first, in id order, as every change to a license takes its locks.
+        const ids = (await c.query<Row>(`SELECT id FROM licenses WHERE lower(email) = lower($1) ${scoped('account_id')}
+          ORDER BY id FOR UPDATE`, params(subject.value))).rows.map((r) => String(r.id));
+        if (ids.length > 0) {
+          // Deleted one table at a time (rather than by the cascade) to count what went.
+          n.activations = await change(`DELETE FROM activations WHERE license_id = ANY($1)`, [ids]);
+          n.ledger = await change(`DELETE FROM token_ledger WHERE license_id = ANY($1)`, [ids]);
+          await change(`DELETE FROM idempotency WHERE license_id = ANY($1)`, [ids]);
+          n.requests = await change(`DELETE FROM request_log WHERE license_id = ANY($1)`, [ids]);
+          n.licenses = await change(`DELETE FROM licenses WHERE id = ANY($1)`, [ids]);
+        }
+      } else if (subject.kind === 'ip') {
+        n.requests = await change(`DELETE FROM request_log WHERE ip = $1 ${scoped('account_id')}`, params(subject.value));
+        // The chain seals ip_commit, not the IP: removing the IP and its salt leaves the chain intact
+        // and the commitment unlinkable.
+        n.auditRedacted = await change(`UPDATE audit_log SET ip = NULL, ip_salt = NULL WHERE ip = $1 ${scoped('account_id')}`,
+          params(subject.value));
+      } else {
+        const column = subject.kind; // 'domain' or 'device': a column name, never input
+        const ids = (await c.query<Row>(`SELECT id FROM licenses WHERE id IN (SELECT license_id FROM activations WHERE ${column} = $1)
+          ${scoped('account_id')} ORDER BY id FOR UPDATE`, params(subject.value))).rows.map((r) => String(r.id));
+        if (ids.length > 0) {
+          // An active, non-development activation holds a seat: erasing it frees the seat, as a deactivation does.
+          await c.query(`UPDATE licenses l SET activation_count = greatest(l.activation_count - f.n, 0)
+            FROM (SELECT license_id, count(*)::integer AS n FROM activations
+              WHERE license_id = ANY($2) AND ${column} = $1 AND deactivated_at IS NULL AND NOT development GROUP BY license_id) f
+            WHERE l.id = f.license_id`, [subject.value, ids]);
+          n.activations = await change(`DELETE FROM activations WHERE license_id = ANY($2) AND ${column} = $1`, [subject.value, ids]);
+        }
+        n.requests = await change(`DELETE FROM request_log WHERE ${column} = $1 ${scoped('account_id')}`, params(subject.value));
+      }
+      // The request records stay (the controller's evidence); the subject's encrypted value goes.
+      n.subjectRequestsRedacted = await change(`UPDATE subject_requests SET subject_encrypted = NULL
+        WHERE subject_digest = $1 AND subject_encrypted IS NOT NULL ${scoped('account_id')}`, params(digest));
+      return n;
+    });
+    // A DELETE or UPDATE leaves the old row versions in the table's pages until vacuumed: prune
+    // them now (VACUUM cannot run inside a transaction, hence after COMMIT). INDEX_CLEANUP ON:
+    // for a few dead rows in a large table VACUUM would otherwise skip the indexes, leaving the
+    // erased values there as keys (licenses_email, the activation indexes). It does not block
+    // reads or writes. It cannot prune what an older snapshot (a running dump) still sees, nor
+    // reach the WAL, replicas or backups: those age out on their own schedule.
+    await this.pool.query(`VACUUM (INDEX_CLEANUP ON) ${ERASED_TABLES[subject.kind].join(', ')}`);
+    return counts;
+  }
+
+  async rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined },
+    now: number): Promise<number> {
+    const values: unknown[] = [email];
+    const $ = (v: unknown) => `$${values.push(v)}`;
+    const sets: string[] = [];
+    if (change.email !== undefined) sets.push(`email = ${$(change.email)}`);
+    if (change.name !== undefined) sets.push(`name = ${$(change.name)}`);
+    if (sets.length === 0) return 0;
+    sets.push(`updated_at = ${$(now)}`);
+    const scope = accountId === null ? '' : `AND account_id = ${$(accountId)}`;
+    return this.changed(`UPDATE licenses SET ${sets.join(', ')} WHERE lower(email) = lower($1) ${scope}`, values);
+  }
+
+  // Retention ---------------------------------------------------------------------------------
+
+  /**
+   * Each class is its own short transaction (one statement where it can be), so a batch never
+   * holds locks for long; SKIP LOCKED leaves rows that an erasure or another server's purge holds
+   * to them, instead of waiting.
+   */
+  async purge(cutoffs: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): Promise<PurgeCounts> {
+    const n: PurgeCounts = { requests: 0, ipsAnonymised: 0, audit: 0, activations: 0, licenses: 0 };
+    // Old request rows first: an IP about to be deleted is not worth anonymising.
+    if (cutoffs.requestLogBefore !== undefined) {
+      n.requests = await this.changed(`DELETE FROM request_log WHERE seq IN (SELECT seq FROM request_log WHERE at < $1
+        ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED)`, [cutoffs.requestLogBefore, batch]);
+    }
+    const ipBefore = cutoffs.ipBefore;
+    if (ipBefore !== undefined) {
+      n.ipsAnonymised = await this.tx(async (c) => {
+        // The flag, not a comparison, marks a row done: an anonymised IP may equal the original.
+        const rows = (await c.query<Row>(`SELECT seq, ip FROM request_log WHERE ip IS NOT NULL AND NOT ip_anonymised AND at < $1
+          ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED`, [ipBefore, batch])).rows;
+        if (rows.length === 0) return 0;
+        await c.query(`UPDATE request_log r SET ip = u.ip, ip_anonymised = true
+          FROM unnest($1::bigint[], $2::text[]) AS u(seq, ip) WHERE r.seq = u.seq`,
+        [rows.map((r) => String(r.seq)), rows.map((r) => anonymise(String(r.ip)))]);
+        return rows.length;
+      });
+    }
+    const auditBefore = cutoffs.auditBefore;
+    if (auditBefore !== undefined) {
+      n.audit = await this.tx(async (c) => {
+        // Under the chain's lock: no entry is appended while the anchor moves.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+        const rows = (await c.query<Row>(`SELECT seq, at, hash FROM audit_log ORDER BY seq LIMIT $1`, [batch])).rows;
+        // Only the chain's oldest entries go, up to the first one still kept: what stays must
+        // chain unbroken from the anchor.
+        const keep = rows.findIndex((r) => Number(r.at) >= auditBefore);
+        const last = rows[(keep === -1 ? rows.length : keep) - 1];
+        if (!last) return 0;
+        const removed = (await c.query(`DELETE FROM audit_log WHERE seq <= $1`, [last.seq])).rowCount ?? 0;
+        await c.query(`INSERT INTO privacy_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+          [AUDIT_ANCHOR_KEY, JSON.stringify({ seq: Number(last.seq), hash: String(last.hash) })]);
+        return removed;
+      });
+    }
+    if (cutoffs.deactivatedBefore !== undefined) {
+      // A deactivated activation holds no seat, so no license changes with it.
+      n.activations = await this.changed(`DELETE FROM activations WHERE id IN (SELECT id FROM activations WHERE deactivated_at < $1
+        ORDER BY deactivated_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, [cutoffs.deactivatedBefore, batch]);
+    }
+    if (cutoffs.expiredBefore !== undefined) {
+      // The cascade takes the licenses' activations, ledger entries and idempotency answers along.
+      n.licenses = await this.changed(`DELETE FROM licenses WHERE id IN (SELECT id FROM licenses WHERE expires_at < $1
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, [cutoffs.expiredBefore, batch]);
+    }
+    return n;
+  }
+
+  // Breach response ---------------------------------------------------------------------------
+
+  async setAccountApiSuspended(accountId: string, suspendedAt: number | null): Promise<boolean> {
+    return (await this.changed(`UPDATE accounts SET api_suspended_at = $1 WHERE id = $2`, [suspendedAt, accountId])) > 0;
   }
 
   // Migration, backup and restore ------------------------------------------------------------
