@@ -119,7 +119,7 @@ export interface SubjectRequestQuery {
   /** Only open requests due before this time. */
   dueBefore?: number | undefined;
   limit: number;
-  /** Id of the last request of the previous page (oldest due first, then id). */
+  /** Id of the last request of the previous page: requests come in id order, which is the order they were recorded. */
   after?: string | undefined;
 }
 

@@ -7,9 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newId } from '../../server/domain/ids.js';
 import type { License } from '../../server/domain/types.js';
 import { JsonStore } from '../../server/store/json/index.js';
+import { FILE_VERSION } from '../../server/store/json/schema.js';
 import { summarize } from '../../server/store/dump.js';
+import { AUDIT_GENESIS } from '../../server/store/privacy.js';
 import type { ConsumeDecision, StoredResponse } from '../../server/store/store.js';
 import { describeStore } from './conformance.js';
+import { describePrivacyStore } from './privacy-conformance.js';
 
 const dirs: string[] = [];
 function freshFile(): string {
@@ -27,6 +30,18 @@ describeStore('JSON', async () => {
   return { store, cleanup: () => store.close() };
 });
 
+/** Whether any file in the directory (the store, its `.bak`, any temp file) holds these bytes. */
+function dirContains(dir: string, text: string): boolean {
+  const needle = Buffer.from(text);
+  return readdirSync(dir, { withFileTypes: true }).some((e) => e.isFile() && readFileSync(join(dir, e.name)).includes(needle));
+}
+
+describePrivacyStore('JSON', async () => {
+  const file = freshFile();
+  const store = await JsonStore.open(file);
+  return { store, rawContains: async (text) => dirContains(join(file, '..'), text), cleanup: () => store.close() };
+});
+
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const render = (d: ConsumeDecision): StoredResponse => ({
   status: d.kind === 'ok' ? 200 : 409,
@@ -38,7 +53,7 @@ async function seeded(file: string) {
   const store = await JsonStore.open(file);
   const accountId = newId('acc');
   const productId = newId('prd');
-  await store.createAccount({ id: accountId, name: 'A', status: 'active', operator: true, createdAt: NOW, updatedAt: NOW });
+  await store.createAccount({ id: accountId, name: 'A', status: 'active', operator: true, apiSuspendedAt: null, createdAt: NOW, updatedAt: NOW });
   await store.createProduct({ id: productId, accountId, name: 'P', slug: 'p', keyPrefix: null, metadata: {}, createdAt: NOW, updatedAt: NOW });
   const license = (over: Partial<License> = {}): License => ({
     id: newId('lic'), accountId, productId, productSlug: 'p', policyId: null, keyDigest: newId('dig'), keyEncrypted: 'x',
@@ -68,7 +83,7 @@ describe('JSON store file', () => {
     const good = readFileSync(file, 'utf8');
     const cases: Array<[string, RegExp]> = [
       [good.replace('"status": "active",\n      "expiresAt"', '"status": "paused",\n      "expiresAt"'), /licenses\.0\.status/],
-      [good.replace('"version": 1', '"version": 2'), /newer BatchKeys \(file version 2/],
+      [good.replace(`"version": ${FILE_VERSION}`, `"version": ${FILE_VERSION + 1}`), new RegExp(`newer BatchKeys \\(file version ${FILE_VERSION + 1}`)],
       [good.replace('"accounts": [', '"acounts": ['), /not a BatchKeys store file/],
       [good.replace(/"productId": "prd_\w+"/, '"productId": "prd_missing"'), /licenses\[0\]: product prd_missing does not exist/],
     ];
@@ -183,7 +198,7 @@ describe('JSON store file', () => {
       import { JsonStore } from ${JSON.stringify(pathToFileURL(dist).href)};
       const s = await JsonStore.open(${JSON.stringify(file)});
       const t = ${NOW};
-      await s.createAccount({ id: 'acc_1', name: 'A', status: 'active', operator: true, createdAt: t, updatedAt: t });
+      await s.createAccount({ id: 'acc_1', name: 'A', status: 'active', operator: true, apiSuspendedAt: null, createdAt: t, updatedAt: t });
       await s.createProduct({ id: 'prd_1', accountId: 'acc_1', name: 'P', slug: 'p', keyPrefix: null, metadata: {}, createdAt: t, updatedAt: t });
       const lic = (i, tokens) => ({ id: 'lic_' + String(i).padStart(6, '0'), accountId: 'acc_1', productId: 'prd_1', productSlug: 'p',
         policyId: null, keyDigest: 'dig_' + i, keyEncrypted: 'x', status: 'active', expiresAt: null, durationDays: null, lock: 'none',
@@ -219,5 +234,124 @@ describe('JSON store file', () => {
     expect(1_000_000 - remaining).toBeGreaterThanOrEqual(acked);
     expect((await reopened.getLicense('acc_1', 'lic_001999'))?.metadata).toEqual({ note: 'padding '.repeat(10) });
     await reopened.close();
+  });
+});
+
+describe('JSON store file: privacy data', () => {
+  const seal = (prev: string, seq: number) => `${prev.slice(0, 8)}-${seq}`.padEnd(64, '0');
+  const audit = (at: number, ip: string | null = null) => ({
+    at, accountId: null, actor: 'cli', action: 'test', target: null, ip, ipSalt: ip && 'salt', ipCommit: ip && 'commit', detail: { at },
+  });
+  const request = (at: number, ip: string, licenseId: string | null = null) => ({
+    at, accountId: null, licenseId, action: 'validate' as const, code: 'VALID', status: 200, ip, domain: null, device: null, tokens: null, latencyMs: 1.5,
+  });
+
+  it('opens a file of the previous version (no privacy tables, accounts without apiSuspendedAt) and upgrades it on the first write', async () => {
+    const file = freshFile();
+    const v1 = `${JSON.stringify({
+      version: 1,
+      accounts: [{ id: 'acc_1', name: 'A', status: 'active', operator: true, createdAt: NOW, updatedAt: NOW }],
+      tokens: [],
+      products: [{ id: 'prd_1', accountId: 'acc_1', name: 'P', slug: 'p', keyPrefix: null, metadata: {}, createdAt: NOW, updatedAt: NOW }],
+      policies: [], licenses: [], activations: [], ledger: [], idempotency: [],
+    }, null, 2)}\n`;
+    writeFileSync(file, v1);
+    const store = await JsonStore.open(file);
+    expect(await store.getAccount('acc_1')).toMatchObject({ apiSuspendedAt: null });
+    expect(await store.auditAnchor()).toEqual(AUDIT_GENESIS);
+    expect(await store.listRequests({ accountId: null, limit: 10 })).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(v1); // reading changes nothing
+    await store.setAccountApiSuspended('acc_1', NOW);
+    await store.close();
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe(v1); // the previous BatchKeys can still open the backup
+    const upgraded = JSON.parse(readFileSync(file, 'utf8')) as { version: number; nextRequestSeq: number; auditAnchor: unknown; requests: unknown[] };
+    expect(upgraded).toMatchObject({ version: FILE_VERSION, nextRequestSeq: 1, auditAnchor: null, requests: [] });
+    const reopened = await JsonStore.open(file);
+    expect((await reopened.getAccount('acc_1'))?.apiSuspendedAt).toBe(NOW);
+    await reopened.close();
+  });
+
+  it('keeps the logs, the anchor and the next request seq across a reopen: a seq is never given out twice', async () => {
+    const file = freshFile();
+    const { store, accountId } = await seeded(file);
+    await store.appendRequests([request(NOW - 10, '192.0.2.1'), request(NOW - 5, '192.0.2.2'), request(NOW, '192.0.2.3')]);
+    for (let i = 0; i < 3; i++) await store.appendAudit(audit(NOW - 10 + i), seal);
+    await store.createSubjectRequest({
+      id: 'dsr_1', accountId, kind: 'access', subjectKind: 'ip', subjectDigest: 'dig', subjectEncrypted: 'enc', receivedAt: NOW,
+      dueAt: NOW + 1, instruction: null, status: 'open', completedAt: null, artefact: null, createdAt: NOW,
+    });
+    await store.purge({ auditBefore: NOW - 9 }, 10, (ip) => ip);
+    // The newest request goes: its seq must not come back.
+    await store.eraseSubject(null, { kind: 'ip', value: '192.0.2.3' }, 'none', NOW);
+    await store.close();
+
+    const reopened = await JsonStore.open(file);
+    const anchor = await reopened.auditAnchor();
+    expect(anchor.seq).toBe(1);
+    expect((await reopened.listAudit({ limit: 10 })).map((e) => [e.seq, e.prevHash])).toEqual([[2, anchor.hash], [3, expect.any(String)]]);
+    expect((await reopened.appendAudit(audit(NOW), seal)).seq).toBe(4);
+    expect((await reopened.listRequests({ accountId: null, limit: 10 })).map((r) => r.seq)).toEqual([2, 1]);
+    await reopened.appendRequests([request(NOW, '192.0.2.9')]);
+    expect((await reopened.listRequests({ accountId: null, limit: 1 }))[0]).toMatchObject({ seq: 4, ip: '192.0.2.9', latencyMs: 1.5 });
+    expect(await reopened.getSubjectRequest(accountId, 'dsr_1')).toMatchObject({ subjectEncrypted: 'enc', status: 'open' });
+    await reopened.close();
+  });
+
+  it('erases from the backup too, even what an earlier session kept there and memory no longer holds', async () => {
+    const file = freshFile();
+    const { store, accountId, license } = await seeded(file);
+    const l = license({ email: 'lingering@example.com' });
+    await store.createLicense(l);
+    await store.close();
+    const second = await JsonStore.open(file); // holds the file read at open, email included, for .bak
+    await second.deleteLicense(accountId, l.id); // not an erasure: the first write keeps the old file as .bak
+    const dir = join(file, '..');
+    expect(dirContains(dir, 'lingering@example.com')).toBe(true);
+    const counts = await second.eraseSubject(accountId, { kind: 'email', value: 'lingering@example.com' }, 'none', NOW);
+    expect(counts.licenses).toBe(0);
+    expect(dirContains(dir, 'lingering@example.com')).toBe(false);
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe(readFileSync(file, 'utf8')); // a good copy to fall back on
+    expect(readdirSync(dir).sort()).toEqual(['batchkeys.json', 'batchkeys.json.bak']);
+    await second.close();
+  });
+
+  it('an erasure as the first change of a session never writes the file as read at open to the backup', async () => {
+    const file = freshFile();
+    const { store, license } = await seeded(file);
+    await store.createLicense(license({ name: 'First Change' }));
+    await store.close();
+    const reopened = await JsonStore.open(file);
+    await reopened.eraseSubject(null, { kind: 'email', value: 'nobody@example.com' }, 'none', NOW);
+    await reopened.close();
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('dumps and restores the privacy records, anchor and seqs included', async () => {
+    const { store, accountId } = await seeded(freshFile());
+    await store.appendRequests([request(NOW - 1, '192.0.2.1'), request(NOW, '192.0.2.2')]);
+    for (let i = 0; i < 3; i++) await store.appendAudit(audit(NOW - 10 + i, '198.51.100.1'), seal);
+    await store.purge({ auditBefore: NOW - 9 }, 10, (ip) => ip);
+    await store.createSubjectRequest({
+      id: 'dsr_1', accountId, kind: 'erase', subjectKind: 'email', subjectDigest: 'dig', subjectEncrypted: 'enc', receivedAt: NOW,
+      dueAt: NOW + 1, instruction: 'erase', status: 'completed', completedAt: NOW, artefact: { removed: 1 }, createdAt: NOW,
+    });
+    const counts = await store.counts();
+    expect(counts).toMatchObject({ request: 2, audit: 2, auditAnchor: 1, subjectRequest: 1 });
+    const target = await JsonStore.open(freshFile());
+    expect(await target.restore(store.dump())).toBe(2 + 2 + 2 + 1 + 1); // account, product, then the privacy records
+    expect(await summarize(target.dump())).toEqual(await summarize(store.dump()));
+    expect(await target.auditAnchor()).toEqual(await store.auditAnchor());
+    expect((await target.appendAudit(audit(NOW), seal)).seq).toBe(4);
+    await target.appendRequests([request(NOW, '192.0.2.3')]);
+    expect((await target.listRequests({ accountId: null, limit: 1 }))[0]?.seq).toBe(3);
+    await Promise.all([store.close(), target.close()]);
+  });
+
+  it('refuses to restore into a store that holds only privacy records', async () => {
+    const { store } = await seeded(freshFile());
+    const target = await JsonStore.open(freshFile());
+    await target.appendAudit(audit(NOW), seal);
+    await expect(target.restore(store.dump())).rejects.toThrow(/not empty/);
+    await Promise.all([store.close(), target.close()]);
   });
 });

@@ -208,6 +208,14 @@ export function describePrivacyStore(name: string, open: () => Promise<PrivacySt
       for (const s of [domain, device, ip]) expect(await h.rawContains(s)).toBe(false);
     });
 
+    it('matches an email whatever its case, accented capitals included', async () => {
+      const { license: l } = license(prd, { email: 'ÉLISE.Ünal@Example.COM' });
+      await h.store.createLicense(l);
+      const subject: Subject = { kind: 'email', value: 'élise.ünal@example.com' };
+      expect((await h.store.findSubject(acc.id, subject, digestOf(subject))).licenses.map((x) => x.id)).toEqual([l.id]);
+      expect(await h.store.rectifySubject(acc.id, 'élise.ünal@example.com', { name: 'Élise' }, NOW)).toBe(1);
+    });
+
     it('rectifies the licensee email and name of an email\'s licenses', async () => {
       const { license: l } = license(prd, { email: 'old@example.net', name: 'Old Name' });
       await h.store.createLicense(l);

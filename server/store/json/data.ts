@@ -1,11 +1,17 @@
 import type { Account, Activation, ApiToken, LedgerEntry, License, LicenseState, Policy, Product } from '../../domain/types.js';
+import { AUDIT_GENESIS, type AuditAnchor, type AuditEntry, type RequestLogEntry, type SubjectRequest } from '../privacy.js';
 import { StoreConflict } from '../store.js';
-import type { TableName } from './file.js';
+import type { FileMeta, TableName } from './file.js';
 import type { FileData, StoredIdempotency, StoredLicense } from './schema.js';
 import { Table, type UndoLog } from './table.js';
 
 /** A compound key; the first part is an id, which never holds a slash. */
 export const pair = (a: string, b: string) => `${a}/${b}`;
+/**
+ * A sequence number as a primary key that sorts as the number does (16 digits hold any safe
+ * integer), so that the ordered tables list the request and audit logs in seq order.
+ */
+export const seqKey = (seq: number) => String(seq).padStart(16, '0');
 /** Metadata goes in and out as JSON does in SQLite: a deep copy, JSON values only. */
 export const jsonCopy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -37,22 +43,66 @@ export class JsonData {
     { license: (r) => r.licenseId });
   readonly idempotency = new Table<StoredIdempotency, never, 'license'>('idempotency',
     (r) => pair(r.licenseId, r.key), {}, { license: (r) => r.licenseId });
+  /**
+   * The request log in seq order. No references: a row outlives its license and account (it
+   * goes with its own retention period), as in SQLite.
+   */
+  readonly requests = new Table<RequestLogEntry, never, 'license'>('requests', (r) => seqKey(r.seq), {},
+    { license: (r) => r.licenseId }, true);
+  /** The audit chain in seq order. */
+  readonly audit = new Table<AuditEntry>('audit', (r) => seqKey(r.seq), {}, {}, true);
+  readonly subjectRequests = new Table<SubjectRequest, never, 'account' | 'digest'>('subjectRequests', (r) => r.id, {},
+    { account: (r) => r.accountId, digest: (r) => r.subjectDigest }, true);
+
+  private requestSeq = 1;
+  private anchor: AuditAnchor | null = null;
 
   /** Every table, as the file writer takes them. */
   tables(): Record<TableName, Iterable<object>> {
-    const licenses = this.licenses;
     return {
       accounts: this.accounts.values(), tokens: this.tokens.values(), products: this.products.values(),
       policies: this.policies.values(), activations: this.activations.values(), ledger: this.ledger.values(),
-      idempotency: this.idempotency.values(),
-      licenses: (function* () {
-        for (const id of licenses.ids()) yield licenses.get(id)!;
-      })(),
+      idempotency: this.idempotency.values(), licenses: inOrder(this.licenses), requests: inOrder(this.requests),
+      audit: inOrder(this.audit), subjectRequests: inOrder(this.subjectRequests),
     };
   }
 
+  meta(): FileMeta {
+    return { nextRequestSeq: this.requestSeq, auditAnchor: this.anchor };
+  }
+
+  /** Nothing stored: no account (everything else but the logs hangs off one), no log entry, no moved anchor. */
   isEmpty(): boolean {
-    return this.accounts.size === 0;
+    return this.accounts.size === 0 && this.requests.size === 0 && this.audit.size === 0 && this.anchor === null;
+  }
+
+  /** Takes the next request-log seq; undone with the change that took it. */
+  takeRequestSeq(log: UndoLog): number {
+    const seq = this.requestSeq++;
+    log.push(() => (this.requestSeq = seq));
+    return seq;
+  }
+
+  /** The anchor as stored: null while the chain still starts at the genesis. */
+  storedAnchor(): AuditAnchor | null {
+    return this.anchor;
+  }
+
+  auditAnchor(): AuditAnchor {
+    return this.anchor ?? AUDIT_GENESIS;
+  }
+
+  setAuditAnchor(anchor: AuditAnchor, log: UndoLog): void {
+    const old = this.anchor;
+    this.anchor = { seq: anchor.seq, hash: anchor.hash };
+    log.push(() => (this.anchor = old));
+  }
+
+  /** The chain's last entry, or the anchor when retention has removed every entry. */
+  auditHead(): AuditAnchor {
+    const ids = this.audit.ids();
+    const last = ids.length > 0 ? this.audit.get(ids[ids.length - 1]!)! : null;
+    return last ? { seq: last.seq, hash: last.hash } : this.auditAnchor();
   }
 
   /**
@@ -81,6 +131,23 @@ export class JsonData {
     put('activations', data.activations, ofLicense(this.activations));
     put('ledger', data.ledger, ofLicense(this.ledger));
     put('idempotency', data.idempotency, ofLicense(this.idempotency));
+    put('requests', data.requests, (r) => this.requests.insert(r, log));
+    put('audit', data.audit, (r) => this.audit.insert(r, log));
+    put('subjectRequests', data.subjectRequests, (r) => this.insertSubjectRequest(r, log));
+    if (data.auditAnchor !== null) this.setAuditAnchor(data.auditAnchor, log);
+    // Never behind the log (a hand-edited file, or a dump, which does not carry it): a seq is
+    // not given out twice while its row exists.
+    const ids = this.requests.ids();
+    const last = ids.length > 0 ? this.requests.get(ids[ids.length - 1]!)!.seq : 0;
+    const next = Math.max(data.nextRequestSeq, last + 1, this.requestSeq);
+    const old = this.requestSeq;
+    this.requestSeq = next;
+    log.push(() => (this.requestSeq = old));
+  }
+
+  insertSubjectRequest(r: SubjectRequest, log: UndoLog): void {
+    this.need(this.accounts, r.accountId, 'account');
+    this.subjectRequests.insert(r, log);
   }
 
   /** A foreign key: the row must exist (SQLite would refuse it). */
@@ -131,6 +198,33 @@ export class JsonData {
     }
   }
 
+  /**
+   * Removes a license with what hangs off it (SQLite's ON DELETE CASCADE): its activations,
+   * ledger entries and stored answers. Its request-log rows stay: they have their own retention.
+   */
+  removeLicense(id: string, log: UndoLog): { activations: number; ledger: number } {
+    const activations = this.activations.group('license', id);
+    const ledger = this.ledger.group('license', id);
+    for (const a of activations) this.activations.remove(a.id, log);
+    for (const e of ledger) this.ledger.remove(pair(id, e.id), log);
+    for (const e of this.idempotency.group('license', id)) this.idempotency.remove(pair(id, e.key), log);
+    this.licenses.remove(id, log);
+    return { activations: activations.length, ledger: ledger.length };
+  }
+
+  /** Removes an activation; one that holds a seat gives it back, as a deactivation does. */
+  removeActivation(a: Activation, log: UndoLog): void {
+    this.releaseSeat(a, log);
+    this.activations.remove(a.id, log);
+  }
+
+  /** Gives back the seat an active, non-development activation holds. */
+  releaseSeat(a: Activation, log: UndoLog): void {
+    if (a.deactivatedAt !== null || a.development) return;
+    const l = this.licenses.get(a.licenseId);
+    if (l && l.activationCount > 0) this.licenses.update({ ...l, activationCount: l.activationCount - 1 }, log);
+  }
+
   /** The license with this id, if it belongs to the account. */
   license(accountId: string, id: string): StoredLicense | null {
     const l = this.licenses.get(id);
@@ -150,4 +244,9 @@ export class JsonData {
       accountStatus: this.accounts.get(r.accountId)!.status,
     };
   }
+}
+
+/** An ordered table's rows in primary-key order. */
+function* inOrder<T extends object>(table: Table<T, string, string>): Generator<T> {
+  for (const id of table.ids()) yield table.get(id)!;
 }

@@ -1,6 +1,6 @@
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
-import type { JsonData } from './data.js';
-import { checkRecord, FILE_VERSION, type FileData, type StoredIdempotency } from './schema.js';
+import { jsonCopy, type JsonData } from './data.js';
+import { checkAnchor, checkRecord, FILE_VERSION, type FileData, type StoredIdempotency } from './schema.js';
 
 const byKey = <T>(key: (r: T) => string) => (a: T, b: T) => {
   const x = key(a);
@@ -31,6 +31,14 @@ export function dumpJson(d: JsonData): AsyncGenerator<DumpRecord> {
     [...d.idempotency.values()].sort(byKey((r) => `${r.licenseId}/${r.key}`)).map(({ bodyEncoding, body, ...rest }) => ({
       kind: 'idempotency', value: { ...rest, body: Buffer.from(body, bodyEncoding).toString('base64') },
     })),
+    d.requests.ids().map((id) => ({ kind: 'request', value: { ...d.requests.get(id)! } })),
+    d.audit.ids().map((id) => ({ kind: 'audit', value: jsonCopy(d.audit.get(id)!) })),
+    // Only an anchor retention has moved, as the SQL stores keep it: the genesis is implied.
+    (() => {
+      const anchor = d.storedAnchor();
+      return anchor ? [{ kind: 'auditAnchor', value: { ...anchor } }] : [];
+    })(),
+    d.subjectRequests.ids().map((id) => ({ kind: 'subjectRequest', value: jsonCopy(d.subjectRequests.get(id)!) })),
   ];
   return (async function* () {
     for (const list of snapshot) yield* list;
@@ -38,14 +46,19 @@ export function dumpJson(d: JsonData): AsyncGenerator<DumpRecord> {
 }
 
 export function countJson(d: JsonData): Record<DumpKind, number> {
-  const tables = [d.accounts, d.tokens, d.products, d.policies, d.licenses, d.activations, d.ledger, d.idempotency];
-  return Object.fromEntries(DUMP_KINDS.map((k, i) => [k, tables[i]!.size])) as Record<DumpKind, number>;
+  const counts: Record<DumpKind, number> = {
+    account: d.accounts.size, token: d.tokens.size, product: d.products.size, policy: d.policies.size, license: d.licenses.size,
+    activation: d.activations.size, ledger: d.ledger.size, idempotency: d.idempotency.size, request: d.requests.size,
+    audit: d.audit.size, auditAnchor: d.storedAnchor() ? 1 : 0, subjectRequest: d.subjectRequests.size,
+  };
+  return Object.fromEntries(DUMP_KINDS.map((k) => [k, counts[k]])) as Record<DumpKind, number>;
 }
 
 /** Reads a whole dump into the file's form, checking every record on the way. */
 export async function fromDump(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<{ data: FileData; count: number }> {
   const data: FileData = {
-    version: FILE_VERSION, accounts: [], tokens: [], products: [], policies: [], licenses: [], activations: [], ledger: [], idempotency: [],
+    version: FILE_VERSION, nextRequestSeq: 1, auditAnchor: null, accounts: [], tokens: [], products: [], policies: [], licenses: [],
+    activations: [], ledger: [], idempotency: [], requests: [], audit: [], subjectRequests: [],
   };
   let count = 0;
   for await (const r of records) {
@@ -66,6 +79,19 @@ export async function fromDump(records: AsyncIterable<DumpRecord>, onRecord?: (n
         data.idempotency.push(checkRecord('idempotency', { ...rest, ...encodeBody(Buffer.from(body, 'base64')) }));
         break;
       }
+      case 'request': {
+        const row = checkRecord('requests', r.value);
+        data.requests.push(row);
+        // A dump does not carry the next seq: it follows the newest row.
+        data.nextRequestSeq = Math.max(data.nextRequestSeq, row.seq + 1);
+        break;
+      }
+      case 'audit': data.audit.push(checkRecord('audit', r.value)); break;
+      case 'auditAnchor':
+        if (data.auditAnchor !== null) throw new Error('the dump holds more than one audit anchor');
+        data.auditAnchor = checkAnchor(r.value);
+        break;
+      case 'subjectRequest': data.subjectRequests.push(checkRecord('subjectRequests', r.value)); break;
     }
     count++; // not inside the optional call below: that would skip it without a callback
     onRecord?.(count);

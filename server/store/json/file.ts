@@ -1,7 +1,9 @@
 import { TextFile } from 'lowdb/node';
-import { describeIssues, FILE_VERSION, fileSchema, TABLES, type FileData } from './schema.js';
+import { describeIssues, FILE_VERSION, fileSchema, TABLES, upgradeFile, type FileData } from './schema.js';
 
 export type TableName = (typeof TABLES)[number];
+/** The file's fields that are single values rather than tables. */
+export type FileMeta = Pick<FileData, 'nextRequestSeq' | 'auditAnchor'>;
 
 /** The store file as read at open: its checked data and its exact text (for the backup). */
 export interface GoodFile {
@@ -33,7 +35,7 @@ export async function readStoreFile(file: string): Promise<GoodFile | null> {
   if (typeof version === 'number' && version > FILE_VERSION) {
     throw refuse(file, `it was written by a newer BatchKeys (file version ${version}, this one reads ${FILE_VERSION})`);
   }
-  const checked = fileSchema.safeParse(raw);
+  const checked = fileSchema.safeParse(upgradeFile(raw));
   if (!checked.success) throw refuse(file, `it is not a BatchKeys store file (${describeIssues(checked.error)})`);
   return { data: checked.data, text };
 }
@@ -62,11 +64,19 @@ export class StoreFileWriter {
     this.out = new TextFile(file);
   }
 
-  write(tables: Record<TableName, Iterable<object>>): Promise<void> {
+  /** The file's text for this data set (rendered once, so that it can be written twice). */
+  render(meta: FileMeta, tables: Record<TableName, Iterable<object>>): string {
     const parts = [`{\n  "version": ${FILE_VERSION}`];
+    for (const name of ['nextRequestSeq', 'auditAnchor'] as const) {
+      parts.push(`,\n  "${name}": ${JSON.stringify(meta[name], null, 2).replaceAll('\n', '\n  ')}`);
+    }
     for (const name of TABLES) parts.push(`,\n  "${name}": ${this.array(tables[name])}`);
     parts.push('\n}\n');
-    return this.out.write(parts.join(''));
+    return parts.join('');
+  }
+
+  write(text: string): Promise<void> {
+    return this.out.write(text);
   }
 
   private array(rows: Iterable<object>): string {
@@ -87,6 +97,8 @@ export class StoreFileWriter {
  * Keeps the file as it was read at open as `<file>.bak`, written (atomically, like the store)
  * just before the session's first change: a session that only reads changes nothing on disk,
  * and after a bad change or a bad hand edit the previous good version is one rename away.
+ * A change that removes personal data rewrites it from the new state instead (see the store's
+ * `persist`), so that what was erased does not live on in the backup.
  */
 export function writeBackup(file: string, text: string): Promise<void> {
   return new TextFile(`${file}.bak`).write(text);

@@ -11,12 +11,17 @@ import {
   type StoredResponse,
 } from '../store.js';
 import type { DumpKind, DumpRecord, Dumpable } from '../dump.js';
+import type {
+  AuditAnchor, AuditEntry, AuditQuery, ErasureCounts, NewAuditEntry, NewRequestLogEntry, PurgeCounts, PurgeCutoffs, RequestAction,
+  RequestLogEntry, RequestLogQuery, Subject, SubjectRecords, SubjectRequest, SubjectRequestQuery,
+} from '../privacy.js';
 import { GroupCommit } from './commit.js';
 import { JsonData, jsonCopy, pair } from './data.js';
 import { countJson, dumpJson, encodeBody, fromDump } from './dump.js';
 import { readStoreFile, refuseRecord, StoreFileWriter, writeBackup } from './file.js';
+import { JsonPrivacy } from './privacy.js';
 import { checkRecord, type StoredIdempotency, type StoredLicense } from './schema.js';
-import type { UndoLog } from './table.js';
+import { lowerBound, type UndoLog } from './table.js';
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 /** SQLite's NOCASE and LIKE fold ASCII letters only; so does this store. */
@@ -35,10 +40,13 @@ export class JsonStore implements Store, Dumpable {
   readonly kind = 'json' as const;
 
   private readonly d = new JsonData();
+  private readonly privacy = new JsonPrivacy(this.d);
   private readonly writer: StoreFileWriter;
   private readonly commit: GroupCommit;
   /** The file as read at open, until the first write has kept it as `<file>.bak`. */
   private backup: string | null = null;
+  /** Set by a change that removes personal data: the next write scrubs the backup too (see `persist`). */
+  private scrub = false;
 
   private constructor(readonly file: string) {
     this.writer = new StoreFileWriter(file);
@@ -62,13 +70,30 @@ export class JsonStore implements Store, Dumpable {
     return store;
   }
 
+  /**
+   * Writes the data set. The first write of a session first keeps the file as read at open as
+   * `.bak`. A write that carries an erasure, a rectification or a purge instead rewrites `.bak`
+   * from the new state: the old backup (and the text read at open, still held in memory) may
+   * hold exactly what was removed, and an erasure has to reach every file of the store. Removing
+   * `.bak` would satisfy that too, but rewriting keeps a good copy to fall back on; the price is
+   * that `.bak` then goes back only to the last such change, not to the start of the session.
+   * Both files are replaced by rename, so no temp file outlives a write, and the main file is
+   * written last, as always: a failed write leaves it, and memory, as they were (`.bak` may then
+   * already hold the new state: still a whole, good file, and one without the removed data).
+   */
   private async persist(): Promise<void> {
+    const scrub = this.scrub;
+    this.scrub = false;
     try {
-      if (this.backup !== null) {
+      const text = this.writer.render(this.d.meta(), this.d.tables());
+      if (scrub) {
+        this.backup = null;
+        await writeBackup(this.file, text);
+      } else if (this.backup !== null) {
         await writeBackup(this.file, this.backup);
         this.backup = null;
       }
-      await this.writer.write(this.d.tables());
+      await this.writer.write(text);
     } catch (err) {
       throw new Error(`could not write the JSON store ${this.file}: ${(err as Error).message}`);
     }
@@ -299,10 +324,7 @@ export class JsonStore implements Store, Dumpable {
   async deleteLicense(accountId: string, id: string): Promise<boolean> {
     return this.commit.run((log) => {
       if (!this.d.license(accountId, id)) return false;
-      for (const a of this.d.activations.group('license', id)) this.d.activations.remove(a.id, log);
-      for (const e of this.d.ledger.group('license', id)) this.d.ledger.remove(pair(id, e.id), log);
-      for (const e of this.d.idempotency.group('license', id)) this.d.idempotency.remove(pair(id, e.key), log);
-      this.d.licenses.remove(id, log);
+      this.d.removeLicense(id, log);
       return true;
     });
   }
@@ -345,9 +367,8 @@ export class JsonStore implements Store, Dumpable {
   }
 
   private deactivateRow(a: Activation, now: number, log: UndoLog): void {
+    this.d.releaseSeat(a, log);
     this.d.activations.update({ ...a, deactivatedAt: now }, log);
-    const l = this.d.licenses.get(a.licenseId);
-    if (!a.development && l && l.activationCount > 0) this.d.licenses.update({ ...l, activationCount: l.activationCount - 1 }, log);
   }
 
   async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
@@ -454,6 +475,78 @@ export class JsonStore implements Store, Dumpable {
     return fn();
   }
 
+  // Privacy -------------------------------------------------------------------------------
+
+  async appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void> {
+    if (entries.length > 0) await this.commit.run((log) => this.privacy.appendRequests(entries, log));
+  }
+  async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
+    return this.privacy.listRequests(query);
+  }
+  async requestCounts(accountId: string, licenseId: string): Promise<Array<{ action: RequestAction; code: string; count: number }>> {
+    return this.privacy.requestCounts(accountId, licenseId);
+  }
+  async appendAudit(entry: NewAuditEntry, seal: (prevHash: string, seq: number) => string): Promise<AuditEntry> {
+    return this.commit.run((log) => this.privacy.appendAudit(entry, seal, log));
+  }
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.privacy.listAudit(query);
+  }
+  async auditAnchor(): Promise<AuditAnchor> {
+    return { ...this.d.auditAnchor() };
+  }
+  async createSubjectRequest(request: SubjectRequest): Promise<void> {
+    await this.commit.run((log) => this.privacy.createSubjectRequest(request, log));
+  }
+  async getSubjectRequest(accountId: string, id: string): Promise<SubjectRequest | null> {
+    return this.privacy.getSubjectRequest(accountId, id);
+  }
+  async listSubjectRequests(query: SubjectRequestQuery): Promise<SubjectRequest[]> {
+    return this.privacy.listSubjectRequests(query);
+  }
+  async completeSubjectRequest(accountId: string, id: string, now: number, artefact: Record<string, unknown>): Promise<SubjectRequest | null> {
+    return this.commit.run((log) => this.privacy.completeSubjectRequest(accountId, id, now, artefact, log));
+  }
+  async findSubject(accountId: string | null, subject: Subject, digest: string): Promise<SubjectRecords> {
+    return this.privacy.findSubject(accountId, subject, digest);
+  }
+  async eraseSubject(accountId: string | null, subject: Subject, digest: string, _now: number): Promise<ErasureCounts> {
+    return this.commit.run((log) => {
+      const counts = this.privacy.eraseSubject(accountId, subject, digest, log);
+      this.scrubFiles(log);
+      return counts;
+    });
+  }
+  async rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): Promise<number> {
+    return this.commit.run((log) => {
+      const n = this.privacy.rectifySubject(accountId, email, change, now, log);
+      this.scrubFiles(log); // the old email and name must not stay behind in the backup either
+      return n;
+    });
+  }
+  async purge(cutoffs: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): Promise<PurgeCounts> {
+    return this.commit.run((log) => {
+      const counts = this.privacy.purge(cutoffs, batch, anonymise, log);
+      // Data past its retention period must not live on in the backup (which, in a server that
+      // runs for months, would otherwise go back to its start).
+      if (log.length > 0) this.scrubFiles(log);
+      return counts;
+    });
+  }
+  async setAccountApiSuspended(accountId: string, suspendedAt: number | null): Promise<boolean> {
+    return this.commit.run((log) => this.privacy.setAccountApiSuspended(accountId, suspendedAt, log));
+  }
+
+  /**
+   * Makes this change's write rewrite the backup from the new state (see `persist`). It does so
+   * even when the change found nothing in memory: the subject may still be in `.bak`, from
+   * before it was deleted by other means. The no-op undo entry is what makes the queue write.
+   */
+  private scrubFiles(log: UndoLog): void {
+    this.scrub = true;
+    log.push(() => undefined);
+  }
+
   // Migration, backup and restore ---------------------------------------------------------
 
   dump(): AsyncIterable<DumpRecord> {
@@ -472,16 +565,4 @@ export class JsonStore implements Store, Dumpable {
       return count;
     });
   }
-}
-
-/** The first index whose id is >= `id` (or > `id` when `after`). */
-function lowerBound(ids: readonly string[], id: string, after = false): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id || (after && ids[mid] === id)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

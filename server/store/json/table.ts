@@ -146,3 +146,15 @@ export class Table<T extends object, U extends string = never, G extends string 
     else this.sorted = null;
   }
 }
+
+/** The first index whose id is >= `id` (or > `id` when `after`) in ascending ids. */
+export function lowerBound(ids: readonly string[], id: string, after = false): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id || (after && ids[mid] === id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -132,6 +132,14 @@ const whereOf = (conditions: readonly string[]): string => (conditions.length > 
 /** Advisory-lock key for `serialized` sections (an arbitrary constant: 'BKSERIAL'). */
 const SERIALIZED_LOCK = 0x424b53455249414cn.toString();
 
+/**
+ * Emails are matched in full Unicode lower case, as the other stores do. PostgreSQL's lower()
+ * folds only ASCII under the C locale, so SQL picks the candidates (an ASCII-insensitive match,
+ * or any address with a non-ASCII character) and JavaScript decides.
+ */
+const EMAIL_CANDIDATE = (column: string) => `(lower(${column}) = lower($1) OR ${column} !~ '^[ -~]*$')`;
+const sameEmail = (stored: unknown, wanted: string) => typeof stored === 'string' && stored.toLowerCase() === wanted.toLowerCase();
+
 export class PostgresStore implements Store, Dumpable {
   readonly kind = 'postgres' as const;
   private closed = false;
@@ -735,8 +743,8 @@ export class PostgresStore implements Store, Dumpable {
       const scoped = (column: string) => (accountId === null ? '' : `AND ${column} = $2`);
       const params = (value: unknown) => (accountId === null ? [value] : [value, accountId]);
       if (subject.kind === 'email') {
-        found.licenses = (await select(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE lower(l.email) = lower($1)
-          ${scoped('l.account_id')} ORDER BY l.id`, params(subject.value))).map(toLicense);
+        found.licenses = (await select(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${EMAIL_CANDIDATE('l.email')}
+          ${scoped('l.account_id')} ORDER BY l.id`, params(subject.value))).map(toLicense).filter((l) => sameEmail(l.email, subject.value));
         const ids = found.licenses.map((l) => l.id);
         if (ids.length > 0) {
           found.activations = (await select(`SELECT * FROM activations WHERE license_id = ANY($1) ORDER BY id`, [ids])).map(toActivation);
@@ -771,8 +779,8 @@ export class PostgresStore implements Store, Dumpable {
       const params = (value: unknown) => (accountId === null ? [value] : [value, accountId]);
       if (subject.kind === 'email') {
         // License rows first, in id order, as every change to a license takes its locks.
-        const ids = (await c.query<Row>(`SELECT id FROM licenses WHERE lower(email) = lower($1) ${scoped('account_id')}
-          ORDER BY id FOR UPDATE`, params(subject.value))).rows.map((r) => String(r.id));
+        const ids = (await c.query<Row>(`SELECT id, email FROM licenses WHERE ${EMAIL_CANDIDATE('email')} ${scoped('account_id')}
+          ORDER BY id FOR UPDATE`, params(subject.value))).rows.filter((r) => sameEmail(r.email, subject.value)).map((r) => String(r.id));
         if (ids.length > 0) {
           // Deleted one table at a time (rather than by the cascade) to count what went.
           n.activations = await change(`DELETE FROM activations WHERE license_id = ANY($1)`, [ids]);
@@ -818,15 +826,17 @@ export class PostgresStore implements Store, Dumpable {
 
   async rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined },
     now: number): Promise<number> {
-    const values: unknown[] = [email];
+    if (change.email === undefined && change.name === undefined) return 0;
+    const scope = accountId === null ? '' : 'AND account_id = $2';
+    const ids = (await this.pool.query<Row>(`SELECT id, email FROM licenses WHERE ${EMAIL_CANDIDATE('email')} ${scope}`,
+      accountId === null ? [email] : [email, accountId])).rows.filter((r) => sameEmail(r.email, email)).map((r) => String(r.id));
+    if (ids.length === 0) return 0;
+    const values: unknown[] = [ids, now];
     const $ = (v: unknown) => `$${values.push(v)}`;
-    const sets: string[] = [];
+    const sets = ['updated_at = $2'];
     if (change.email !== undefined) sets.push(`email = ${$(change.email)}`);
     if (change.name !== undefined) sets.push(`name = ${$(change.name)}`);
-    if (sets.length === 0) return 0;
-    sets.push(`updated_at = ${$(now)}`);
-    const scope = accountId === null ? '' : `AND account_id = ${$(accountId)}`;
-    return this.changed(`UPDATE licenses SET ${sets.join(', ')} WHERE lower(email) = lower($1) ${scope}`, values);
+    return this.changed(`UPDATE licenses SET ${sets.join(', ')} WHERE id = ANY($1)`, values);
   }
 
   // Retention ---------------------------------------------------------------------------------

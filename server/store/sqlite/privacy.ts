@@ -26,6 +26,8 @@ export class SqlitePrivacy {
   private readonly insertRequest: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
+    // SQLite's lower() folds ASCII only: an email with a capital É would escape an erasure.
+    db.function('unicode_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
     this.insertRequest = db.prepare(`INSERT INTO request_log (at, account_id, license_id, action, code, status, ip, domain,
       device, tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
@@ -104,7 +106,7 @@ export class SqlitePrivacy {
   /** The licenses a subject's data hangs off: for an email, those issued to it. */
   private subjectLicenseIds(accountId: string | null, s: Subject): string[] {
     if (s.kind !== 'email') return [];
-    const w = where([['lower(email) = ?', s.value], accountId === null ? null : ['account_id = ?', accountId]]);
+    const w = where([['unicode_lower(email) = ?', s.value], accountId === null ? null : ['account_id = ?', accountId]]);
     return (this.db.prepare(`SELECT id FROM licenses ${w.sql}`).all(...w.params) as Row[]).map((r) => String(r.id));
   }
 
@@ -182,7 +184,7 @@ export class SqlitePrivacy {
   }
 
   rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): number {
-    const w = where([['lower(email) = ?', email.toLowerCase()], accountId === null ? null : ['account_id = ?', accountId]]);
+    const w = where([['unicode_lower(email) = ?', email.toLowerCase()], accountId === null ? null : ['account_id = ?', accountId]]);
     return this.db.prepare(`UPDATE licenses SET email = coalesce(?, email), name = coalesce(?, name), updated_at = ? ${w.sql}`)
       .run(change.email ?? null, change.name ?? null, now, ...w.params).changes;
   }
