@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
 import { KeyVault } from './crypto/keys.js';
@@ -16,6 +16,7 @@ import { docsPage } from './http/docs.js';
 import { CORS_HEADERS, createLicenseApi, signingKeyBody } from './http/license-api.js';
 import { openApiDocument } from './http/openapi.js';
 import { privacyRoutes } from './http/privacy-api.js';
+import { closeLogger, createLogger, logAccess } from './logging.js';
 import { negotiatePolicyFormat, policyFacts, renderPolicy } from './privacy/policy.js';
 import { loadSecrets } from './secrets.js';
 import { createAccount, createToken } from './services/admin.js';
@@ -28,15 +29,7 @@ import { JsonStore } from './store/json/index.js';
 import { SqliteStore } from './store/sqlite/index.js';
 import { PostgresStore } from './store/postgres/index.js';
 
-/** Keys, tokens, passwords and the like never reach a log line, wherever they appear. */
-export const REDACT_PATHS = [
-  'key', '*.key', 'token', '*.token', 'password', '*.password', 'authorization', '*.authorization',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
-];
-
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
-}
+export { createLogger, REDACT_PATHS } from './logging.js';
 
 /** Opens (creating or migrating as needed) the store that BATCHKEYS_STORE names. */
 export async function openStore(config: Config, options: { serving?: boolean; logger?: Logger } = {}): Promise<Store> {
@@ -61,7 +54,7 @@ export async function openCore(config: Config, options: { logger?: Logger; now?:
   // The data dir holds the secrets and, for SQLite and JSON, personal data: owner only.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { secrets } = loadSecrets(config.secretsFile);
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, collectorUrl: config.logCollectorUrl });
   const store = await openStore(config, { serving: options.serving ?? false, logger });
   const now = options.now ?? Date.now;
   return {
@@ -125,10 +118,13 @@ export async function createHttpServer(core: Core): Promise<Server> {
   app.use((req, res) => sendProblem(res, new AppError('NOT_FOUND', `There is nothing at ${req.method} ${req.path}.`)));
   app.use(problemMiddleware(core));
 
+  // Decided once: with debug off, requests pay nothing for the access line.
+  const accessLog = core.logger.isLevelEnabled('debug');
   return createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    if (accessLog) logAccess(core.logger, req, res, path);
     // The license API and the signing key bypass Express: their hot path pays for no middleware.
     if (path.startsWith('/v1/licenses')) return void licenseApi(req, res, path);
     if (path === '/v1/privacy/policy' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -183,6 +179,8 @@ export async function startServer(config: Config, options: { logger?: Logger; no
         await core.lastSeen.flush();
         await core.requestLog.flush();
         await core.store.close();
+        // Ship what is still queued for the log collector; a logger passed in belongs to the caller.
+        if (!options.logger) await closeLogger(core.logger);
       })();
       return closing;
     },

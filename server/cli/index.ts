@@ -4,6 +4,7 @@ import type { Core } from '../core.js';
 import { AppError } from '../domain/errors.js';
 import type { Account, License, Scope } from '../domain/types.js';
 import { bootstrap, openCore, startServer } from '../app.js';
+import { closeLogger } from '../logging.js';
 import {
   changeLicense, createLicense, createProduct, createToken, licenseActions, requireLicense,
 } from '../services/admin.js';
@@ -28,6 +29,7 @@ async function withCore<T>(fn: (core: Core, account: Account) => Promise<T>, acc
     return await fn(core, account);
   } finally {
     await core.store.close();
+    await closeLogger(core.logger);
   }
 }
 

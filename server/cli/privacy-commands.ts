@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import type { Core } from '../core.js';
 import { openCore } from '../app.js';
+import { closeLogger } from '../logging.js';
 import { breachReport } from '../privacy/breach.js';
 import { verifyAuditChain } from '../privacy/audit.js';
 import { canonicalIp } from '../privacy/ip.js';
@@ -18,6 +19,7 @@ async function withStore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
     return await fn(core);
   } finally {
     await core.store.close();
+    await closeLogger(core.logger);
   }
 }
 

@@ -395,6 +395,7 @@ export function sendProblem(res: Response, err: AppError): void {
 export function problemMiddleware(core: Core) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const e = err as { type?: string; status?: number };
+    if (err instanceof AppError || (typeof e.status === 'number' && e.status < 500)) core.logger.debug({ err }, 'admin request refused');
     if (err instanceof AppError) return sendProblem(res, err);
     if (e.type === 'entity.too.large') return sendProblem(res, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${ADMIN_BODY_LIMIT / 1024} KiB.`));
     if (e.type === 'entity.parse.failed') return sendProblem(res, new AppError('VALIDATION_ERROR', 'The request body is not valid JSON.'));

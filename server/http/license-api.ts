@@ -190,6 +190,7 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
     } catch (err) {
       if (err instanceof RateLimited) rate = err.decision;
       if (err instanceof AppError) {
+        core.logger.debug({ err, path }, 'license API request refused');
         // An over-long body is left unread: close the connection rather than drain it.
         const extra: Record<string, string> = err.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
         send(res, problem(err), rate, extra);
