@@ -188,7 +188,8 @@ export interface PrivacyStore {
    */
   findSubject(accountId: string | null, subject: Subject, digest: string): Promise<SubjectRecords>;
   /**
-   * Erases the subject in one transaction: licenses issued to an email (with their activations,
+   * Erases the subject in one transaction (SQLite keeps its request log in a file of its own,
+   * erased in a transaction of its own just before): licenses issued to an email (with their activations,
    * ledger and request log), activations and request-log rows naming an IP, domain or device;
    * redacts the IP from audit entries and wipes the subject from request records. Then makes
    * sure the erased bytes do not linger in the store's files (free pages, WAL, backups).

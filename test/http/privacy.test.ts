@@ -11,10 +11,10 @@ beforeAll(async () => {
 });
 afterAll(async () => s.close());
 
-/** Whether any file of the server's data dir (database, WAL) holds these bytes. */
+/** Whether any file of the store (database, request log, their WALs) holds these bytes. */
 function dataDirContains(text: string): boolean {
   const needle = Buffer.from(text);
-  return readdirSync(s.dataDir).filter((f) => f.startsWith('batchkeys.db')).some((f) => readFileSync(join(s.dataDir, f)).includes(needle));
+  return readdirSync(s.dataDir).filter((f) => f.startsWith('batchkeys')).some((f) => readFileSync(join(s.dataDir, f)).includes(needle));
 }
 
 describe('request log', () => {

@@ -4,25 +4,33 @@ import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
 import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
 import { licenseParams } from './rows.js';
 
-/** Every record in one read transaction: a consistent snapshot even while a server writes. */
-export async function* dumpSqlite(db: Database.Database): AsyncGenerator<DumpRecord> {
+/** The connection that holds a kind: the request log has a file of its own. */
+const holder = (kind: DumpKind, db: Database.Database, rq: Database.Database) => (kind === 'request' ? rq : db);
+
+/**
+ * Every record in one read transaction per file: a consistent snapshot of the store even while
+ * a server writes (the request log, appended apart, is read as of its own snapshot).
+ */
+export async function* dumpSqlite(db: Database.Database, rq: Database.Database): AsyncGenerator<DumpRecord> {
   db.exec('BEGIN');
+  rq.exec('BEGIN');
   try {
     for (const kind of DUMP_KINDS) {
-      for (const r of db.prepare(DUMP_QUERIES[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
+      for (const r of holder(kind, db, rq).prepare(DUMP_QUERIES[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
     }
   } finally {
+    if (rq.inTransaction) rq.exec('COMMIT');
     if (db.inTransaction) db.exec('COMMIT');
   }
 }
 
-export function countSqlite(db: Database.Database): Record<DumpKind, number> {
-  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((db.prepare(`SELECT count(*) AS n FROM ${DUMP_TABLES[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
+export function countSqlite(db: Database.Database, rq: Database.Database): Record<DumpKind, number> {
+  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((holder(k, db, rq).prepare(`SELECT count(*) AS n FROM ${DUMP_TABLES[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
 }
 
 /** Loads a dump into an empty SQLite store in one transaction: all or nothing. */
-export async function restoreSqlite(db: Database.Database, records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
-  const existing = countSqlite(db);
+export async function restoreSqlite(db: Database.Database, rq: Database.Database, records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+  const existing = countSqlite(db, rq);
   if (Object.values(existing).some((n) => n > 0)) throw new Error('the target store is not empty: restore and migrate only fill an empty store');
   const insert = {
     account: db.prepare('INSERT INTO accounts (id, name, status, operator, api_suspended_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -39,7 +47,7 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     idempotency: db.prepare('INSERT INTO idempotency (license_id, key, amount, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    request: db.prepare(`INSERT INTO request_log (seq, at, account_id, license_id, action, code, status, ip, domain, device, tokens, latency_ms)
+    request: rq.prepare(`INSERT INTO request_log (seq, at, account_id, license_id, action, code, status, ip, domain, device, tokens, latency_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     audit: db.prepare(`INSERT INTO audit_log (seq, at, account_id, actor, action, target, ip, ip_salt, ip_commit, detail, prev_hash, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -49,6 +57,7 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
   };
   let n = 0;
   db.exec('BEGIN IMMEDIATE');
+  rq.exec('BEGIN IMMEDIATE');
   try {
     for await (const rec of records) {
       switch (rec.kind) {
@@ -68,9 +77,13 @@ export async function restoreSqlite(db: Database.Database, records: AsyncIterabl
       n++;
       onRecord?.(n);
     }
+    // Two files, two commits: should the second fail, the request log's rows stay, and a retried
+    // restore refuses the store as not empty (remove the -requests.db file to retry).
+    rq.exec('COMMIT');
     db.exec('COMMIT');
     return n;
   } catch (err) {
+    if (rq.inTransaction) rq.exec('ROLLBACK');
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;
   }

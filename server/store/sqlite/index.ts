@@ -18,7 +18,9 @@ import {
   LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
 } from '../sql/rows.js';
 import { licenseParams, toStateRow } from './rows.js';
+import { requestValues } from '../sql/rows.js';
 import { SqlitePrivacy } from './privacy.js';
+import { openRequestLog, RequestLogWriter, requestLogFile } from './request-log-file.js';
 import type {
   AuditAnchor, AuditEntry, AuditQuery, ErasureCounts, NewAuditEntry, NewRequestLogEntry, PurgeCounts, PurgeCutoffs,
   RequestAction, RequestLogEntry, RequestLogQuery, Subject, SubjectRecords, SubjectRequest, SubjectRequestQuery,
@@ -32,10 +34,14 @@ function isUniqueViolation(err: unknown): boolean {
 export class SqliteStore implements Store, Dumpable {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
+  /** The request log's own file (see request-log-file.ts). */
+  readonly rq: Database.Database;
   private readonly stmt: Record<string, Database.Statement>;
   private readonly privacy: SqlitePrivacy;
 
   private checkpointer: Checkpointer | null = null;
+  /** For a serving store: request-log appends from a worker thread (see request-log-file.ts). */
+  private requestWriter: RequestLogWriter | null = null;
 
   /**
    * `backgroundCheckpoints`: for a long-running server, checkpoint the WAL from a worker thread
@@ -50,8 +56,9 @@ export class SqliteStore implements Store, Dumpable {
         this.db.close();
         throw new Error(`${file} has schema version ${version}, this BatchKeys reads version ${migrations.length}: open it once with \`batchkeys init\` first`);
       }
+      this.rq = openRequestLog(file, true);
       this.stmt = this.prepare();
-      this.privacy = new SqlitePrivacy(this.db);
+      this.privacy = new SqlitePrivacy(this.db, this.rq);
       return;
     }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -70,11 +77,13 @@ export class SqliteStore implements Store, Dumpable {
     // Cap the WAL file's size once a checkpoint has let it restart.
     this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
+    this.rq = openRequestLog(file, false);
     this.stmt = this.prepare();
-    this.privacy = new SqlitePrivacy(this.db);
+    this.privacy = new SqlitePrivacy(this.db, this.rq);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}));
+      this.requestWriter = new RequestLogWriter(file);
     }
   }
 
@@ -130,6 +139,8 @@ export class SqliteStore implements Store, Dumpable {
   async close(): Promise<void> {
     if (this.pending.length > 0) this.flush();
     await this.checkpointer?.stop();
+    await this.requestWriter?.stop();
+    if (this.rq.open) this.rq.close();
     if (this.db.open) this.db.close();
   }
 
@@ -544,20 +555,22 @@ export class SqliteStore implements Store, Dumpable {
   }
 
   dump(): AsyncIterable<DumpRecord> {
-    return dumpSqlite(this.db);
+    return dumpSqlite(this.db, this.rq);
   }
 
   async counts(): Promise<Record<DumpKind, number>> {
-    return countSqlite(this.db);
+    return countSqlite(this.db, this.rq);
   }
 
   async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
-    return restoreSqlite(this.db, records, onRecord);
+    return restoreSqlite(this.db, this.rq, records, onRecord);
   }
 
   /** A consistent copy of the database file through SQLite's online backup API. */
+  /** The store's file and, beside it, its request log (`<name>-requests.db`). */
   async backup(file: string): Promise<void> {
     await this.db.backup(file);
+    await this.rq.backup(requestLogFile(file));
   }
 
   serialized<T>(fn: () => Promise<T>): Promise<T> {
@@ -576,7 +589,9 @@ export class SqliteStore implements Store, Dumpable {
   // Privacy -------------------------------------------------------------------------------
 
   async appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void> {
-    if (entries.length > 0) await this.write(() => this.privacy.appendRequests(entries));
+    if (entries.length === 0) return;
+    if (this.requestWriter) await this.requestWriter.append(entries.map(requestValues));
+    else await this.write(() => this.privacy.appendRequests(entries));
   }
   async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
     return this.privacy.listRequests(query);
@@ -631,11 +646,13 @@ export class SqliteStore implements Store, Dumpable {
    */
   private async truncateWal(): Promise<void> {
     if (this.db.memory) return;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-      if (r && r.busy === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const db of [this.db, this.rq]) {
+      for (let attempt = 0; ; attempt++) {
+        const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        if (r && r.busy === 0) break;
+        if (attempt === 50) throw new Error('could not truncate the WAL after an erasure: another connection keeps reading');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
-    throw new Error('could not truncate the WAL after an erasure: another connection keeps reading');
   }
 }

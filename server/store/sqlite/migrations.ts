@@ -110,26 +110,9 @@ export const migrations: readonly string[] = [
   CREATE INDEX idempotency_created ON idempotency (created_at);
   `,
   `
-  -- The privacy engine (issue 4): request log, audit chain, data-subject requests.
+  -- The privacy engine: audit chain, data-subject requests, API shutdown of an account.
   ALTER TABLE accounts ADD COLUMN api_suspended_at INTEGER;
-  -- Appended in time order: the rowid is the sequence, so an entry is an append at the B-tree's
-  -- end. Lookups by IP, domain or device (erasure, breach reports) are rare and may scan.
-  CREATE TABLE request_log (
-    seq INTEGER PRIMARY KEY,
-    at INTEGER NOT NULL,
-    account_id TEXT,
-    license_id TEXT,
-    action TEXT NOT NULL,
-    code TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    ip TEXT,
-    ip_anonymised INTEGER NOT NULL DEFAULT 0,
-    domain TEXT,
-    device TEXT,
-    tokens INTEGER,
-    latency_ms REAL NOT NULL
-  );
-  CREATE INDEX request_log_license ON request_log (license_id, seq);
+  -- The request log has a file of its own: see request-log-file.ts.
   CREATE TABLE audit_log (
     seq INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,

@@ -25,10 +25,11 @@ const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 export class SqlitePrivacy {
   private readonly insertRequest: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  /** `db`: the store's connection; `rq`: the store's connection to its request-log file. */
+  constructor(private readonly db: Database.Database, private readonly rq: Database.Database) {
     // SQLite's lower() folds ASCII only: an email with a capital É would escape an erasure.
     db.function('unicode_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
-    this.insertRequest = db.prepare(`INSERT INTO request_log (at, account_id, license_id, action, code, status, ip, domain,
+    this.insertRequest = rq.prepare(`INSERT INTO request_log (at, account_id, license_id, action, code, status, ip, domain,
       device, tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
@@ -42,11 +43,11 @@ export class SqlitePrivacy {
       when(q.licenseId, 'license_id = ?'), when(q.action, 'action = ?'), when(q.code, 'code = ?'), when(q.ip, 'ip = ?'),
       when(q.from, 'at >= ?'), when(q.to, 'at < ?'), when(q.before, 'seq < ?'),
     ]);
-    return (this.db.prepare(`SELECT * FROM request_log ${w.sql} ORDER BY seq DESC LIMIT ?`).all(...w.params, q.limit) as Row[]).map(toRequest);
+    return (this.rq.prepare(`SELECT * FROM request_log ${w.sql} ORDER BY seq DESC LIMIT ?`).all(...w.params, q.limit) as Row[]).map(toRequest);
   }
 
   requestCounts(accountId: string, licenseId: string): Array<{ action: RequestAction; code: string; count: number }> {
-    return (this.db.prepare(`SELECT action, code, count(*) AS n FROM request_log WHERE license_id = ? AND account_id = ?
+    return (this.rq.prepare(`SELECT action, code, count(*) AS n FROM request_log WHERE license_id = ? AND account_id = ?
       GROUP BY action, code`).all(licenseId, accountId) as Row[])
       .map((r) => ({ action: r.action as RequestAction, code: String(r.code), count: Number(r.n) }));
   }
@@ -147,7 +148,7 @@ export class SqlitePrivacy {
       ledger: ids.length
         ? (this.db.prepare(`SELECT * FROM token_ledger WHERE license_id IN (${inList(ids.length)}) ORDER BY license_id, id`).all(...ids) as Row[]).map(toLedger)
         : [],
-      requests: reqs ? (this.db.prepare(`SELECT * FROM request_log WHERE ${reqs.sql} ORDER BY seq`).all(...reqs.params) as Row[]).map(toRequest) : [],
+      requests: reqs ? (this.rq.prepare(`SELECT * FROM request_log WHERE ${reqs.sql} ORDER BY seq`).all(...reqs.params) as Row[]).map(toRequest) : [],
       audit: (audit as Row[]).map(toAudit),
       subjectRequests: (this.db.prepare(`SELECT * FROM subject_requests WHERE subject_digest = ?${accountCond} ORDER BY id`)
         .all(digest, ...accountParam) as Row[]).map(toSubjectRequest),
@@ -159,7 +160,7 @@ export class SqlitePrivacy {
     const ids = this.subjectLicenseIds(accountId, s);
     const counts: ErasureCounts = { licenses: 0, activations: 0, ledger: 0, requests: 0, auditRedacted: 0, subjectRequestsRedacted: 0 };
     const reqs = this.requestWhere(accountId, s, ids);
-    if (reqs) counts.requests = this.db.prepare(`DELETE FROM request_log WHERE ${reqs.sql}`).run(...reqs.params).changes;
+    if (reqs) counts.requests = this.rq.prepare(`DELETE FROM request_log WHERE ${reqs.sql}`).run(...reqs.params).changes;
     const acts = this.activationWhere(accountId, s, ids);
     if (acts) {
       // A seat held by an erased activation is given back, as a deactivation would.
@@ -193,14 +194,16 @@ export class SqlitePrivacy {
   purge(c: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): PurgeCounts {
     const counts: PurgeCounts = { requests: 0, ipsAnonymised: 0, audit: 0, activations: 0, licenses: 0 };
     if (c.requestLogBefore !== undefined) {
-      counts.requests = this.db.prepare(`DELETE FROM request_log WHERE seq IN (SELECT seq FROM request_log WHERE at < ? ORDER BY seq LIMIT ?)`)
+      counts.requests = this.rq.prepare(`DELETE FROM request_log WHERE seq IN (SELECT seq FROM request_log WHERE at < ? ORDER BY seq LIMIT ?)`)
         .run(c.requestLogBefore, batch).changes;
     }
     if (c.ipBefore !== undefined) {
-      const rows = this.db.prepare(`SELECT seq, ip FROM request_log WHERE at < ? AND ip IS NOT NULL AND ip_anonymised = 0 ORDER BY seq LIMIT ?`)
+      const rows = this.rq.prepare(`SELECT seq, ip FROM request_log WHERE at < ? AND ip IS NOT NULL AND ip_anonymised = 0 ORDER BY seq LIMIT ?`)
         .all(c.ipBefore, batch) as Row[];
-      const set = this.db.prepare(`UPDATE request_log SET ip = ?, ip_anonymised = 1 WHERE seq = ?`);
-      for (const r of rows) set.run(anonymise(String(r.ip)), r.seq);
+      const set = this.rq.prepare(`UPDATE request_log SET ip = ?, ip_anonymised = 1 WHERE seq = ?`);
+      this.rq.transaction(() => {
+        for (const r of rows) set.run(anonymise(String(r.ip)), r.seq);
+      }).immediate();
       counts.ipsAnonymised = rows.length;
       // The audit chain commits to the IP, not the IP itself: it can go without breaking the chain.
       this.db.prepare(`UPDATE audit_log SET ip = NULL, ip_salt = NULL WHERE seq IN (SELECT seq FROM audit_log WHERE at < ? AND ip IS NOT NULL ORDER BY seq LIMIT ?)`)

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/**
+ * The public API's request log lives in a database file of its own beside the store
+ * (`batchkeys.db` → `batchkeys-requests.db`). Appends come many times a second; in their own file
+ * a worker thread's connection writes them without ever holding the write lock that consumes and
+ * activations need, and without stalling the event loop. The store reads, erases, purges and
+ * dumps the log through a second connection of its own (not an ATTACH: a write transaction on an
+ * attached connection locks every attached file, which would make consumes wait for log writes).
+ */
+export function requestLogFile(file: string): string {
+  if (file === ':memory:') return ':memory:';
+  return /\.db$/i.test(file) ? file.replace(/\.db$/i, '-requests.db') : `${file}-requests`;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS request_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    account_id TEXT,
+    license_id TEXT,
+    action TEXT NOT NULL,
+    code TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    ip TEXT,
+    ip_anonymised INTEGER NOT NULL DEFAULT 0,
+    domain TEXT,
+    device TEXT,
+    tokens INTEGER,
+    latency_ms REAL NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS request_log_license ON request_log (license_id, seq);
+  CREATE INDEX IF NOT EXISTS request_log_at ON request_log (at);
+`;
+
+/** Opens the request log beside a store file, creating it when needed (or an empty one in memory for a read-only source without one). */
+export function openRequestLog(storeFile: string, readonly: boolean): Database.Database {
+  const target = requestLogFile(storeFile);
+  if (readonly && (target === ':memory:' || !existsSync(target))) {
+    const db = new Database(':memory:');
+    db.exec(SCHEMA);
+    return db;
+  }
+  if (readonly) return new Database(target, { readonly: true, fileMustExist: true });
+  const db = new Database(target);
+  if (target !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('secure_delete = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}
+
+export const INSERT_REQUEST = `INSERT INTO request_log (at, account_id, license_id, action, code, status, ip, domain, device,
+  tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+// The writer thread: its own connection to the request-log file, one transaction per batch.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('secure_delete = ON');
+db.pragma('busy_timeout = 10000');
+const insert = db.prepare(workerData.insert);
+const append = db.transaction((rows) => { for (const r of rows) insert.run(r); });
+parentPort.on('message', (m) => {
+  if (m === 'stop') { db.close(); parentPort.postMessage({ stopped: true }); return; }
+  try { append(m.rows); parentPort.postMessage({ id: m.id }); }
+  catch (err) { parentPort.postMessage({ id: m.id, error: String(err && err.message) }); }
+});
+`;
+
+/** Appends request-log rows from a worker thread; each batch's promise settles once committed. */
+export class RequestLogWriter {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private stopping: Promise<void> | null = null;
+
+  constructor(storeFile: string) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: requestLogFile(storeFile), driver, insert: INSERT_REQUEST } });
+    this.worker.on('message', (m: { id?: number; error?: string }) => {
+      if (m.id === undefined) return;
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error) w?.reject(new Error(`request log write failed: ${m.error}`));
+      else w?.resolve();
+    });
+    this.worker.on('error', (err) => {
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    });
+    this.worker.unref();
+  }
+
+  append(rows: unknown[][]): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, rows });
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+      this.worker.on('message', (m: { stopped?: boolean }) => {
+        if (m.stopped) void this.worker.terminate();
+      });
+      this.worker.postMessage('stop');
+    });
+    return this.stopping;
+  }
+}
