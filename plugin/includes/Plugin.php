@@ -19,6 +19,12 @@ final class Plugin {
 		add_action( 'init', array( self::class, 'load_textdomain' ) );
 		add_action( 'admin_init', array( Lifecycle::class, 'maybe_upgrade' ) );
 		add_action( 'rest_api_init', array( self::class, 'register_rest_routes' ) );
+		// Privacy tools: exporter, eraser, comment-data retention, suggested policy text.
+		Privacy\Personal_Data_Exporter::register();
+		Privacy\Personal_Data_Eraser::register();
+		Privacy\Comment_Privacy::register();
+		Privacy\Policy_Text::register();
+		register_deactivation_hook( BATCHKEYS_FILE, array( self::class, 'deactivate_privacy' ) );
 		if ( is_admin() ) {
 			( new Admin\Admin_Pages() )->register();
 		}
@@ -34,5 +40,12 @@ final class Plugin {
 		( new Rest\Licenses_Controller() )->register_routes();
 		( new Rest\Catalog_Controller() )->register_routes();
 		( new Rest\Settings_Controller() )->register_routes();
+		( new Privacy\Privacy_Controller() )->register_routes();
+	}
+
+	/** Deactivation: no cron events are left behind (settings are kept until uninstall). */
+	public static function deactivate_privacy(): void {
+		Privacy\Comment_Privacy::unschedule();
+		Privacy\Policy_Text::unschedule();
 	}
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { cacheDir, log, run } from './lib.mjs';
 
 /** Debian packages a site needs (unzip: to open the SQLite plugin's zip and plugin zips). */
-export const SITE_PACKAGES = ['php-cli', 'php-sqlite3', 'php-mbstring', 'php-xml', 'php-curl', 'unzip'];
+// php-zip: WordPress writes personal-data export files as ZIP archives.
+export const SITE_PACKAGES = ['php-cli', 'php-sqlite3', 'php-mbstring', 'php-xml', 'php-curl', 'php-zip', 'unzip'];
 /** ...and the browser tests too. */
 export const DEBIAN_PACKAGES = [...SITE_PACKAGES, 'chromium'];
 // WordPress and the libraries Debian unbundled from it (its files link into these).

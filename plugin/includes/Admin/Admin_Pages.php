@@ -13,8 +13,9 @@ use BatchKeys\Lifecycle;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Adds "BatchKeys" with Keys, Products & policies and Settings. Each page is a root element that
- * a TSX screen fills in; when the screens are not built, the page says how to build them.
+ * Adds "BatchKeys" with Keys, Products & policies, Settings and Privacy. Each page is a root
+ * element that a TSX screen fills in; when the screens are not built, the page says how to build
+ * them.
  */
 final class Admin_Pages {
 
@@ -23,6 +24,7 @@ final class Admin_Pages {
 		'batchkeys'          => 'keys',
 		'batchkeys-products' => 'products',
 		'batchkeys-settings' => 'settings',
+		'batchkeys-privacy'  => 'privacy',
 	);
 
 	/**
@@ -49,6 +51,7 @@ final class Admin_Pages {
 		$this->hooks[ (string) add_submenu_page( 'batchkeys', __( 'License keys', 'batchkeys' ), __( 'Keys', 'batchkeys' ), $cap, 'batchkeys', $render ) ] = 'keys';
 		$this->hooks[ (string) add_submenu_page( 'batchkeys', __( 'Products & policies', 'batchkeys' ), __( 'Products & policies', 'batchkeys' ), $cap, 'batchkeys-products', $render ) ] = 'products';
 		$this->hooks[ (string) add_submenu_page( 'batchkeys', __( 'BatchKeys settings', 'batchkeys' ), __( 'Settings', 'batchkeys' ), $cap, 'batchkeys-settings', $render ) ] = 'settings';
+		$this->hooks[ (string) add_submenu_page( 'batchkeys', __( 'BatchKeys privacy', 'batchkeys' ), __( 'Privacy', 'batchkeys' ), $cap, 'batchkeys-privacy', $render ) ] = 'privacy';
 		unset( $this->hooks[''] );
 	}
 
