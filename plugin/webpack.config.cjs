@@ -6,7 +6,7 @@
 const { resolve } = require( 'node:path' );
 const defaultConfig = require( '@wordpress/scripts/config/webpack.config' );
 
-const screens = [ 'keys', 'products', 'settings' ];
+const screens = [ 'keys', 'products', 'settings', 'privacy' ];
 
 module.exports = {
 	...defaultConfig,

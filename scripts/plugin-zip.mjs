@@ -16,7 +16,7 @@ const out = join(root, process.argv[2] ?? join('dist', 'batchkeys.zip'));
 /** What a running plugin needs, and nothing else. */
 const FILES = ['batchkeys.php', 'uninstall.php', 'readme.txt'];
 const FOLDERS = ['includes', 'build', 'languages'];
-const SCREENS = ['keys', 'products', 'settings'];
+const SCREENS = ['keys', 'products', 'settings', 'privacy'];
 
 function fail(message) {
   console.error(`plugin:zip: ${message}`);
