@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,8 @@ beforeAll(async () => {
   // Core's export writes a ZIP with ZipArchive: without PHP's zip extension it refuses to export.
   const missing = await missingPackages(['php-zip']);
   if (missing.length) throw new Error('missing Debian package php-zip (core\'s personal data export needs ZipArchive): apt-get install php-zip');
+  // A fresh clone has no screenshot folder until a browser test made one.
+  mkdirSync(SCREENSHOTS, { recursive: true });
   for (const old of readdirSync(SCREENSHOTS, { withFileTypes: true }).filter((f) => f.name.startsWith('privacy-failure'))) rmSync(join(SCREENSHOTS, old.name), { force: true });
   work = mkdtempSync(join(tmpdir(), 'batchkeys-privacy-e2e-'));
   const zip = 'test-artifacts/batchkeys-privacy-e2e.zip';
