@@ -8,7 +8,7 @@ import {
   changeLicense, createAccount, createLicense, createPolicy, createProduct, createToken, hashToken, hasScope,
   licenseActions, requireLicense, requireProduct,
 } from '../services/admin.js';
-import { StoreConflict } from '../store/store.js';
+import { parseLicenseCursor, StoreConflict, type LicenseSort, type SortOrder } from '../store/store.js';
 import {
   AccountCreate, AccountView, AddTokensBody, AdminActivationView, AdminLicenseView, EmptyBody, LicenseCreate,
   LicensePatch, LicenseQuery, PolicyCreate, PolicyPatch, PolicyView, ProductCreate, ProductPatch, ProductView,
@@ -154,7 +154,7 @@ export function adminRoutes(core: Core): AdminRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/v1/admin/licenses', summary: 'List licenses, newest first, with filters and a cursor',
+      method: 'get', path: '/v1/admin/licenses', summary: 'List licenses, newest first or sorted by expiry, with filters and a cursor',
       tag: 'Licenses', scope: 'read', query: LicenseQuery, status: 200,
       response: z.object({ items: z.array(AdminLicenseView), nextCursor: z.string().nullable() }),
       handler: async ({ caller, query }) => {
@@ -167,8 +167,8 @@ export function adminRoutes(core: Core): AdminRoute[] {
         const now = core.now();
         const page = await store.listLicenses(acc(caller), {
           status: query.status, productId, email: query.email, q: query.q,
-          qDigest: query.q ? core.vault.digest(query.q) : undefined, limit: query.limit,
-          cursor: query.cursor ? decodeCursor(query.cursor) : undefined, now,
+          qDigest: query.q ? core.vault.digest(query.q) : undefined, limit: query.limit, sort: query.sort, order: query.order,
+          cursor: query.cursor ? decodeCursor(query.cursor, query.sort, query.order) : undefined, now,
         });
         return {
           items: page.items.map((l) => adminLicenseView(l, now)),
@@ -310,12 +310,15 @@ export function adminRoutes(core: Core): AdminRoute[] {
   ];
 }
 
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^lic_[0-9A-Z]+$/.test(id)) {
-    throw new AppError('VALIDATION_ERROR', 'The cursor is not one this server issued.', [{ path: 'cursor', message: 'invalid cursor' }]);
+/** A list cursor is the store's, in base64url; it must be one of the sort and order asked for. */
+function decodeCursor(cursor: string, sort: LicenseSort, order: SortOrder): string {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!parseLicenseCursor(sort, order, raw)) {
+    throw new AppError('VALIDATION_ERROR', 'The cursor is not one this server issued for this sort and order.', [
+      { path: 'cursor', message: 'invalid cursor, or one of another sort or order' },
+    ]);
   }
-  return id;
+  return raw;
 }
 
 /** Establishes the caller from `Authorization: Bearer <token>`. */

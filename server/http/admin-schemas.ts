@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_PREFIX_RE } from '../crypto/keys.js';
+import { LICENSE_SORTS, SORT_ORDERS } from '../store/store.js';
 import { keyField, LicenseView } from './schemas.js';
 
 const iso = z.string().describe('ISO 8601 time in UTC');
@@ -73,7 +74,10 @@ export const LicenseQuery = z.object({
   email: z.string().max(254).optional(),
   q: z.string().max(256).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  sort: z.enum(LICENSE_SORTS).default('createdAt')
+    .describe('createdAt: creation order (the id order); expiresAt: expiry date, licenses that never expire after every dated one. Ties are broken by id.'),
+  order: z.enum(SORT_ORDERS).default('desc').describe('desc: newest (or latest expiry) first; asc: the reverse'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page, with the same sort and order'),
 });
 export const RenewBody = z.strictObject({
   days: z.number().int().min(1).max(36500).optional(),

@@ -112,8 +112,69 @@ export interface LicenseQuery {
   q?: string | undefined;
   qDigest?: string | undefined;
   limit: number;
+  /** Creation order (the default) or expiry date; see `LicenseSort`. */
+  sort?: LicenseSort | undefined;
+  /** `desc` (the default: newest, or latest expiry, first) or `asc`. */
+  order?: SortOrder | undefined;
+  /** A `nextCursor` this list returned for the same sort and order (see `parseLicenseCursor`). */
   cursor?: string | undefined;
   now: number;
+}
+
+/**
+ * How the license list is ordered. `createdAt` is the id order: ids are time-ordered (their
+ * first 48 bits are the creation millisecond), so this is creation time with the id breaking
+ * ties, on the primary index. `expiresAt` orders by expiry then id; a license that never expires
+ * sorts as if it expired after every dated one (last ascending, first descending).
+ */
+export const LICENSE_SORTS = ['createdAt', 'expiresAt'] as const;
+export type LicenseSort = (typeof LICENSE_SORTS)[number];
+export const SORT_ORDERS = ['desc', 'asc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+/** The expiry sort key of a license that never expires: after every real date (epoch ms). */
+export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+
+/** Where a list page resumes: after (or, descending, before) this sort value and id. */
+export interface LicensePosition {
+  id: string;
+  /** The expiry sort key (`NEVER_EXPIRES` for none); 0 for the creation order, which needs only the id. */
+  value: number;
+}
+
+export const expirySortKey = (expiresAt: number | null): number => expiresAt ?? NEVER_EXPIRES;
+
+/**
+ * The cursor of the page after `last`. The default order (creation, descending) keeps the
+ * original format, the bare id, so that cursors held by older clients still work; the others
+ * name their sort and order, so that a cursor is refused by any other sort.
+ */
+export function licenseCursor(sort: LicenseSort, order: SortOrder, last: License): string {
+  if (sort === 'createdAt') return order === 'desc' ? last.id : `createdAt.asc.${last.id}`;
+  return `expiresAt.${order}.${last.expiresAt === null ? 'never' : String(last.expiresAt)}.${last.id}`;
+}
+
+const ID = 'lic_[0-9A-Z]{1,64}';
+const CURSORS: Record<LicenseSort, RegExp> = {
+  createdAt: new RegExp(`^(?:createdAt\\.(asc)\\.)?(${ID})$`),
+  expiresAt: new RegExp(`^expiresAt\\.(asc|desc)\\.(never|\\d{1,16})\\.(${ID})$`),
+};
+
+/** Reads a cursor made by `licenseCursor` for this sort and order; null if it is not one. */
+export function parseLicenseCursor(sort: LicenseSort, order: SortOrder, cursor: string): LicensePosition | null {
+  const m = CURSORS[sort].exec(cursor);
+  if (!m) return null;
+  if (sort === 'createdAt') return (m[1] ?? 'desc') === order ? { id: m[2]!, value: 0 } : null;
+  if (m[1] !== order) return null;
+  const value = m[2] === 'never' ? NEVER_EXPIRES : Number(m[2]);
+  return value < NEVER_EXPIRES || m[2] === 'never' ? { id: m[3]!, value } : null;
+}
+
+/** `parseLicenseCursor` for the stores: a cursor that is not one of this sort's is a caller's error. */
+export function licensePosition(q: LicenseQuery): LicensePosition | null {
+  if (q.cursor === undefined) return null;
+  const at = parseLicenseCursor(q.sort ?? 'createdAt', q.order ?? 'desc', q.cursor);
+  if (!at) throw new RangeError('The cursor belongs to another sort or order, or is not a license cursor.');
+  return at;
 }
 
 /** What `modifyLicense` may change, plus an optional ledger entry to append atomically. */

@@ -164,6 +164,55 @@ describe('licenses', () => {
     expect((await s.admin('GET', '/v1/admin/licenses?product=nope')).json.items).toEqual([]);
   });
 
+  it('sorts by expiry or creation, both ways, across pages; a cursor of another sort or order is a 400', async () => {
+    await s.admin('POST', '/v1/admin/products', { name: 'Sorted', slug: 'sorted' });
+    const expiries = ['2031-01-01T00:00:00.000Z', null, '2030-01-01T00:00:00.000Z', '2031-01-01T00:00:00.000Z', null];
+    const made: Array<{ id: string; expiresAt: string | null }> = [];
+    for (const expiresAt of expiries) {
+      const r = await s.admin('POST', '/v1/admin/licenses', { product: 'sorted', expiresAt });
+      made.push({ id: r.json.license.id, expiresAt: r.json.license.expiresAt });
+    }
+    type Page = { status: number; json: { items: Array<{ id: string }>; nextCursor: string | null; code?: string } };
+    const all = async (params: string): Promise<string[]> => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = await s.admin('GET', `/v1/admin/licenses?product=sorted&limit=2${params}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.json.items.map((l) => l.id));
+        cursor = page.json.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    const byId = made.map((l) => l.id).sort();
+    // Soonest first, ties by id, never-expiring last; descending is the exact reverse.
+    const key = (l: { expiresAt: string | null }) => l.expiresAt ?? '9999';
+    const byExpiry = [...made].sort((a, b) => (key(a) !== key(b) ? (key(a) < key(b) ? -1 : 1) : a.id < b.id ? -1 : 1)).map((l) => l.id);
+    expect(made[2]!.id).toBe(byExpiry[0]);
+    expect(await all('&sort=expiresAt&order=asc')).toEqual(byExpiry);
+    expect(await all('&sort=expiresAt')).toEqual([...byExpiry].reverse());
+    expect(await all('&sort=createdAt&order=asc')).toEqual(byId);
+    expect(await all('&sort=createdAt&order=desc')).toEqual([...byId].reverse());
+    expect(await all('')).toEqual([...byId].reverse());
+
+    const first = (params: string): Promise<Page> => s.admin('GET', `/v1/admin/licenses?product=sorted&limit=2${params}`);
+    const expiryCursor = (await first('&sort=expiresAt')).json.nextCursor!;
+    const defaultCursor = (await first('')).json.nextCursor!;
+    const ascCursor = (await first('&order=asc')).json.nextCursor!;
+    // The default order keeps its cursor format: the id, in base64url.
+    expect(Buffer.from(defaultCursor, 'base64url').toString()).toMatch(/^lic_[0-9A-Z]+$/);
+    for (const bad of [
+      `&cursor=${expiryCursor}`, `&sort=expiresAt&order=asc&cursor=${expiryCursor}`, `&sort=expiresAt&cursor=${defaultCursor}`,
+      `&cursor=${ascCursor}`, `&order=asc&cursor=${defaultCursor}`,
+    ]) {
+      const r = await first(bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.json.code).toBe('VALIDATION_ERROR');
+    }
+    expect((await first('&sort=email')).status).toBe(400);
+    expect((await first('&order=up')).status).toBe(400);
+  });
+
   it('suspends, reinstates, revokes (final), renews, adds tokens, updates and deletes', async () => {
     const { id, key } = await makeLicense(s, { tokens: 5, expiresAt: '2030-01-01T00:00:00Z', lock: 'domain', maxActivations: 2 });
     const act = (a: string, body: unknown = {}) => s.admin('POST', `/v1/admin/licenses/${id}/actions/${a}`, body);

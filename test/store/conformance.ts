@@ -129,6 +129,53 @@ export function describeStore(name: string, open: () => Promise<StoreHandle>): v
       expect(iterated).toEqual(ids);
     });
 
+    it('sorts the list by creation or expiry, both ways, and pages through it with the cursor', async () => {
+      const p4 = product(acc.id, 'sorting');
+      await h.store.createProduct(p4);
+      // Ties on both keys (same millisecond, same expiry) and licenses that never expire.
+      const spec: [number, number | null][] = [[0, 100], [1, null], [1, 50], [2, 100], [3, null], [3, 50], [4, 10], [5, 100]];
+      const made: License[] = [];
+      for (const [t, e] of spec) {
+        const { license: l } = license(p4, { id: newId('lic', NOW + t), createdAt: NOW + t, expiresAt: e === null ? null : NOW + e });
+        await h.store.createLicense(l);
+        made.push(l);
+      }
+      const keyOf = (l: License, sort: 'createdAt' | 'expiresAt') => (sort === 'createdAt' ? l.createdAt : (l.expiresAt ?? Infinity));
+      for (const sort of ['createdAt', 'expiresAt'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const sign = order === 'asc' ? 1 : -1;
+          const expected = [...made].sort((a, b) => {
+            const x = keyOf(a, sort);
+            const y = keyOf(b, sort);
+            return sign * (x !== y ? (x < y ? -1 : 1) : a.id < b.id ? -1 : 1);
+          }).map((l) => l.id);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let pages = 0; pages < 10; pages++) {
+            const page = await h.store.listLicenses(acc.id, { productId: p4.id, sort, order, limit: 2, cursor, now: NOW });
+            seen.push(...page.items.map((l) => l.id));
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          expect(seen, `${sort} ${order}`).toEqual(expected);
+        }
+      }
+      // Without a sort the order is the same as createdAt, desc, cursors included.
+      const first = await h.store.listLicenses(acc.id, { productId: p4.id, limit: 3, now: NOW });
+      const same = await h.store.listLicenses(acc.id, { productId: p4.id, sort: 'createdAt', order: 'desc', limit: 3, now: NOW });
+      expect(same).toEqual(first);
+      // A cursor of one sort or order is refused by another.
+      const byExpiry = await h.store.listLicenses(acc.id, { productId: p4.id, sort: 'expiresAt', limit: 2, now: NOW });
+      await expect(h.store.listLicenses(acc.id, { productId: p4.id, limit: 2, cursor: byExpiry.nextCursor!, now: NOW })).rejects.toThrow();
+      await expect(h.store.listLicenses(acc.id, { productId: p4.id, sort: 'expiresAt', order: 'asc', limit: 2, cursor: byExpiry.nextCursor!, now: NOW }))
+        .rejects.toThrow();
+      await expect(h.store.listLicenses(acc.id, { productId: p4.id, sort: 'expiresAt', limit: 2, cursor: first.nextCursor!, now: NOW }))
+        .rejects.toThrow();
+      // Filters apply before the sort: the expired ones, soonest first.
+      const expired = await h.store.listLicenses(acc.id, { productId: p4.id, status: 'expired', sort: 'expiresAt', order: 'asc', limit: 10, now: NOW + 60 });
+      expect(expired.items.map((l) => l.expiresAt)).toEqual([NOW + 10, NOW + 50, NOW + 50]);
+    });
+
     it('imports all or nothing', async () => {
       const p3 = product(acc.id, 'imports');
       await h.store.createProduct(p3);

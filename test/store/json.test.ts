@@ -355,3 +355,30 @@ describe('JSON store file: privacy data', () => {
     await Promise.all([store.close(), target.close()]);
   });
 });
+
+describe('JSON store, request log file', () => {
+  it('appends request-log rows to a file of its own without rewriting the store file, and reads them back on reopen', async () => {
+    const file = freshFile();
+    const store = await JsonStore.open(file);
+    const before = readFileSync(file, 'utf8');
+    const at = Date.parse('2026-06-01T12:00:00Z');
+    const row = (i: number) => ({
+      at: at + i, accountId: null, licenseId: null, action: 'validate' as const, code: 'NOT_FOUND', status: 404,
+      ip: '198.51.100.4', domain: null, device: null, tokens: null, latencyMs: 2,
+    });
+    await store.appendRequests([row(0), row(1)]);
+    await store.appendRequests([row(2)]);
+    await store.close();
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const side = readFileSync(file.replace(/\.json$/, '-requests.ndjson'), 'utf8').trim().split('\n');
+    expect(side.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3]);
+    const again = await JsonStore.open(file);
+    try {
+      expect((await again.listRequests({ accountId: null, limit: 10 })).map((r) => r.seq)).toEqual([3, 2, 1]);
+      await again.appendRequests([row(3)]);
+      expect((await again.listRequests({ accountId: null, limit: 1 }))[0]?.seq).toBe(4);
+    } finally {
+      await again.close();
+    }
+  });
+});

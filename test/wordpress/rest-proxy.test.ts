@@ -98,6 +98,17 @@ echo "\\n@@" . wp_json_encode( array( 'routes' => count( rest_get_server()->get_
     const list = await rest('GET', '/licenses?email=pat%40example.com&limit=5');
     expect(list.json.items.map((l: { id: string }) => l.id)).toContain(id);
     expect(list.json).toHaveProperty('nextCursor');
+    // The sort and its order reach the server (its cursor names them); others never leave WordPress.
+    await makeLicense(server, { email: 'pat@example.com', expiresAt: '2030-01-01T00:00:00Z' });
+    const sorted = await rest('GET', '/licenses?email=pat%40example.com&limit=1&sort=expiresAt&order=asc');
+    expect(sorted.status).toBe(200);
+    expect(sorted.json.items[0].expiresAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(Buffer.from(sorted.json.nextCursor, 'base64url').toString()).toMatch(/^expiresAt\.asc\./);
+    for (const bad of ['sort=email', 'order=up']) {
+      const r = await rest('GET', `/licenses?${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.json.code).toBe('rest_invalid_param');
+    }
   });
 
   it('maps a server problem to a WP_Error with its code, detail and status', async () => {

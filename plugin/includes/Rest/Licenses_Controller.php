@@ -67,6 +67,8 @@ final class Licenses_Controller extends Controller {
 						'email'  => $this->text( 254 ),
 						'q'      => $this->text( 256 ),
 						'limit'  => $this->integer( 1, 500 ),
+						'sort'   => $this->choice( array( 'createdAt', 'expiresAt' ) ),
+						'order'  => $this->choice( array( 'desc', 'asc' ) ),
 						'cursor' => $this->text( 200 ),
 					),
 				),
@@ -149,6 +151,8 @@ final class Licenses_Controller extends Controller {
 					'args'     => array(
 						'id'     => $this->id_arg(),
 						'limit'  => $this->integer( 1, 500 ),
+						'sort'   => $this->choice( array( 'createdAt', 'expiresAt' ) ),
+						'order'  => $this->choice( array( 'desc', 'asc' ) ),
 						'cursor' => $this->text( 200 ),
 					),
 				),
@@ -172,7 +176,7 @@ final class Licenses_Controller extends Controller {
 	 * @param WP_REST_Request $request The request.
 	 */
 	public function list_licenses( WP_REST_Request $request ) {
-		return Admin_Proxy::forward( 'GET', '/licenses', $this->query_fields( $request, array( 'status', 'product', 'email', 'q', 'limit', 'cursor' ) ) );
+		return Admin_Proxy::forward( 'GET', '/licenses', $this->query_fields( $request, array( 'status', 'product', 'email', 'q', 'limit', 'sort', 'order', 'cursor' ) ) );
 	}
 
 	/**

@@ -6,7 +6,6 @@ import {
 	pageCount,
 	queryKey,
 	recordPage,
-	sortItems,
 	startTrail,
 	viewToQuery,
 } from './query';
@@ -38,11 +37,22 @@ describe( 'the keys list query', () => {
 		).toEqual( { limit: 20 } );
 	} );
 
-	it( 'gives the same key to views that list the same keys, whatever their page or sort', () => {
-		const a = viewToQuery( { search: 'x', page: 1, sort: { field: 'status', direction: 'asc' } } );
+	it( 'sends the sort to the server when it can sort by that column, both ways', () => {
+		expect( viewToQuery( { sort: { field: 'expiresAt', direction: 'asc' } } ) ).toEqual( { sort: 'expiresAt', order: 'asc', limit: 20 } );
+		expect( viewToQuery( { sort: { field: 'expiresAt', direction: 'desc' } } ) ).toEqual( { sort: 'expiresAt', order: 'desc', limit: 20 } );
+		expect( viewToQuery( { sort: { field: 'createdAt', direction: 'asc' } } ) ).toEqual( { sort: 'createdAt', order: 'asc', limit: 20 } );
+		// A column the server cannot sort by leaves the list newest first.
+		expect( viewToQuery( { sort: { field: 'status', direction: 'asc' } } ) ).toEqual( { limit: 20 } );
+	} );
+
+	it( 'gives the same key to views that list the same keys in the same order, whatever their page', () => {
+		const a = viewToQuery( { search: 'x', page: 1, sort: { field: 'createdAt', direction: 'desc' } } );
 		const b = viewToQuery( { search: 'x', page: 3 } );
 		expect( queryKey( a ) ).toBe( queryKey( b ) );
 		expect( queryKey( viewToQuery( { search: 'y' } ) ) ).not.toBe( queryKey( a ) );
+		// A cursor belongs to its sort and order.
+		expect( queryKey( viewToQuery( { search: 'x', sort: { field: 'createdAt', direction: 'asc' } } ) ) ).not.toBe( queryKey( a ) );
+		expect( queryKey( viewToQuery( { search: 'x', sort: { field: 'expiresAt', direction: 'desc' } } ) ) ).not.toBe( queryKey( a ) );
 	} );
 
 	it( 'goes back to page 1 when the search or a filter changes, not when only the page does', () => {
@@ -50,6 +60,12 @@ describe( 'the keys list query', () => {
 		expect( normalizeView( before, { search: 'ab', page: 3 } ).page ).toBe( 1 );
 		expect( normalizeView( before, { search: 'a', page: 2 } ).page ).toBe( 2 );
 		expect( normalizeView( before, { search: 'a', page: 3, filters: [ { field: 'status', operator: 'is', value: 'active' } ] } ).page ).toBe( 1 );
+	} );
+
+	it( 'goes back to page 1 when the sort or its direction changes', () => {
+		const before: ListView = { page: 3, sort: { field: 'createdAt', direction: 'desc' } };
+		expect( normalizeView( before, { page: 3, sort: { field: 'expiresAt', direction: 'desc' } } ).page ).toBe( 1 );
+		expect( normalizeView( before, { page: 3, sort: { field: 'createdAt', direction: 'asc' } } ).page ).toBe( 1 );
 	} );
 } );
 
@@ -83,27 +99,5 @@ describe( 'pages mapped onto cursors', () => {
 		expect( trail.cursors ).toEqual( [ null, 'c2-new' ] );
 		trail = recordPage( trail, 1, null );
 		expect( pageCount( trail ) ).toBe( 1 );
-	} );
-} );
-
-describe( 'sorting a page', () => {
-	const rows = [
-		{ id: 'a', n: 2, s: 'beta' },
-		{ id: 'b', n: null, s: 'alpha' },
-		{ id: 'c', n: 1, s: 'gamma' },
-	];
-	const value = ( row: ( typeof rows )[ number ], field: string ) =>
-		field === 'n' ? row.n : row.s;
-
-	it( 'sorts numbers and text both ways, with missing values last', () => {
-		expect( sortItems( rows, { field: 'n', direction: 'asc' }, value ).map( ( r ) => r.id ) ).toEqual( [ 'c', 'a', 'b' ] );
-		expect( sortItems( rows, { field: 'n', direction: 'desc' }, value ).map( ( r ) => r.id ) ).toEqual( [ 'a', 'c', 'b' ] );
-		expect( sortItems( rows, { field: 's', direction: 'asc' }, value ).map( ( r ) => r.id ) ).toEqual( [ 'b', 'a', 'c' ] );
-	} );
-
-	it( 'leaves the server order alone without a sort, and never reorders its input', () => {
-		expect( sortItems( rows, undefined, value ) ).toEqual( rows );
-		sortItems( rows, { field: 'n', direction: 'asc' }, value );
-		expect( rows.map( ( r ) => r.id ) ).toEqual( [ 'a', 'b', 'c' ] );
 	} );
 } );

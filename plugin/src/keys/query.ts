@@ -1,7 +1,8 @@
 /**
  * The keys list's pure parts: a DataViews view as the REST list's query, and page numbers mapped
- * onto the list's cursors. The REST list only goes forwards (newest first, `nextCursor`), so the
- * cursor of every page visited is kept: pages already seen, plus the next one, can be opened.
+ * onto the list's cursors. The REST list sorts on the server (by creation or by expiry, either
+ * way) and only goes forwards (`nextCursor`), so the cursor of every page visited is kept: pages
+ * already seen, plus the next one, can be opened.
  */
 
 export interface ListFilter {
@@ -22,10 +23,19 @@ export interface ListQuery {
 	status?: string;
 	product?: string;
 	q?: string;
+	sort?: SortField;
+	order?: 'asc' | 'desc';
 	limit: number;
 }
 
 export const STATUSES = [ 'active', 'suspended', 'revoked', 'expired' ] as const;
+
+/** The columns the server sorts by; no other column may be sortable in the view. */
+export const SORT_FIELDS = [ 'createdAt', 'expiresAt' ] as const;
+export type SortField = ( typeof SORT_FIELDS )[ number ];
+
+const isSortField = ( field: string ): field is SortField =>
+	( SORT_FIELDS as readonly string[] ).includes( field );
 
 function filterValue( view: ListView, field: string ): string | undefined {
 	const filter = view.filters?.find(
@@ -51,20 +61,30 @@ export function viewToQuery( view: ListView ): ListQuery {
 	if ( q ) {
 		query.q = q;
 	}
+	// A sort the server does not know is left out: the list is then newest first.
+	if ( view.sort && isSortField( view.sort.field ) ) {
+		query.sort = view.sort.field;
+		query.order = view.sort.direction === 'asc' ? 'asc' : 'desc';
+	}
 	return query;
 }
 
-/** Two views with the same key list the same keys: their cursors are interchangeable. */
+/**
+ * Two views with the same key list the same keys in the same order: their cursors are
+ * interchangeable. A cursor belongs to its sort and order (the server refuses it for another).
+ */
 export function queryKey( query: ListQuery ): string {
 	return JSON.stringify( [
 		query.status ?? '',
 		query.product ?? '',
 		query.q ?? '',
+		query.sort ?? 'createdAt',
+		query.order ?? 'desc',
 		query.limit,
 	] );
 }
 
-/** A changed search, filter or page size starts again at page 1: old cursors mean nothing there. */
+/** A changed search, filter, sort or page size starts again at page 1: old cursors mean nothing there. */
 export function normalizeView< V extends ListView >( previous: V, next: V ): V {
 	if (
 		queryKey( viewToQuery( previous ) ) !== queryKey( viewToQuery( next ) ) &&
@@ -113,37 +133,3 @@ export function recordPage(
 /** Pages that can be opened: those visited and, if the last one said so, the next. */
 export const pageCount = ( trail: CursorTrail ): number =>
 	trail.cursors.length;
-
-export type SortValue = string | number | null;
-
-/**
- * Sorts one page of results. The REST list has no sort parameter (it is newest first), so a
- * sort other than by creation orders the keys of the page shown. Missing values go last.
- */
-export function sortItems< T >(
-	items: readonly T[],
-	sort: ListView[ 'sort' ],
-	valueOf: ( item: T, field: string ) => SortValue
-): T[] {
-	if ( ! sort ) {
-		return [ ...items ];
-	}
-	const sign = sort.direction === 'asc' ? 1 : -1;
-	return [ ...items ].sort( ( a, b ) => {
-		const x = valueOf( a, sort.field );
-		const y = valueOf( b, sort.field );
-		if ( x === y ) {
-			return 0;
-		}
-		if ( x === null ) {
-			return 1;
-		}
-		if ( y === null ) {
-			return -1;
-		}
-		if ( typeof x === 'number' && typeof y === 'number' ) {
-			return ( x - y ) * sign;
-		}
-		return String( x ).localeCompare( String( y ) ) * sign;
-	} );
-}

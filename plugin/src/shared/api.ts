@@ -89,6 +89,8 @@ export interface LicenseListQuery {
 	product?: string | undefined;
 	q?: string | undefined;
 	limit?: number | undefined;
+	sort?: 'createdAt' | 'expiresAt' | undefined;
+	order?: 'asc' | 'desc' | undefined;
 	cursor?: string | undefined;
 }
 

@@ -62,7 +62,8 @@ export class JsonData {
     return {
       accounts: this.accounts.values(), tokens: this.tokens.values(), products: this.products.values(),
       policies: this.policies.values(), activations: this.activations.values(), ledger: this.ledger.values(),
-      idempotency: this.idempotency.values(), licenses: inOrder(this.licenses), requests: inOrder(this.requests),
+      // The request log is kept in a file of its own (see request-log.ts), not in the store file.
+      idempotency: this.idempotency.values(), licenses: inOrder(this.licenses), requests: [],
       audit: inOrder(this.audit), subjectRequests: inOrder(this.subjectRequests),
     };
   }
@@ -74,6 +75,21 @@ export class JsonData {
   /** Nothing stored: no account (everything else but the logs hangs off one), no log entry, no moved anchor. */
   isEmpty(): boolean {
     return this.accounts.size === 0 && this.requests.size === 0 && this.audit.size === 0 && this.anchor === null;
+  }
+
+  /** The request log in seq order, as its own file holds it. */
+  requestRows(): Iterable<RequestLogEntry> {
+    return inOrder(this.requests);
+  }
+
+  /** Loads the request log's own file: a row repeated by an interrupted rewrite counts once (the last). */
+  loadRequests(rows: readonly RequestLogEntry[]): void {
+    const log: UndoLog = [];
+    for (const r of rows) {
+      if (this.requests.get(seqKey(r.seq))) this.requests.remove(seqKey(r.seq), log);
+      this.requests.insert(r, log);
+      if (r.seq >= this.requestSeq) this.requestSeq = r.seq + 1;
+    }
   }
 
   /** Takes the next request-log seq; undone with the change that took it. */

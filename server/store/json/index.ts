@@ -7,7 +7,7 @@ import type {
 import {
   applyPatch, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
-  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type DeactivateOutcome, type LicenseChange, type LicenseQuery, expirySortKey, licenseCursor, licensePosition, type PolicyPatch, type ProductPatch, type Store,
   type StoredResponse,
 } from '../store.js';
 import type { DumpKind, DumpRecord, Dumpable } from '../dump.js';
@@ -19,6 +19,7 @@ import { GroupCommit } from './commit.js';
 import { JsonData, jsonCopy, pair } from './data.js';
 import { countJson, dumpJson, encodeBody, fromDump } from './dump.js';
 import { readStoreFile, refuseRecord, StoreFileWriter, writeBackup } from './file.js';
+import { JsonRequestLog, requestLogPath } from './request-log.js';
 import { JsonPrivacy } from './privacy.js';
 import { checkRecord, type StoredIdempotency, type StoredLicense } from './schema.js';
 import { lowerBound, type UndoLog } from './table.js';
@@ -48,8 +49,12 @@ export class JsonStore implements Store, Dumpable {
   /** Set by a change that removes personal data: the next write scrubs the backup too (see `persist`). */
   private scrub = false;
 
+  /** The request log's own file (see request-log.ts). */
+  private readonly requestLog: JsonRequestLog;
+
   private constructor(readonly file: string) {
     this.writer = new StoreFileWriter(file);
+    this.requestLog = new JsonRequestLog(requestLogPath(file));
     this.commit = new GroupCommit(() => this.persist());
   }
 
@@ -67,6 +72,7 @@ export class JsonStore implements Store, Dumpable {
     } else {
       await store.persist();
     }
+    store.d.loadRequests(await store.requestLog.load());
     return store;
   }
 
@@ -100,6 +106,7 @@ export class JsonStore implements Store, Dumpable {
   }
 
   async close(): Promise<void> {
+    await this.requestLog.settled();
     await this.commit.close();
   }
 
@@ -277,14 +284,39 @@ export class JsonStore implements Store, Dumpable {
       }
       return true;
     };
-    const found: StoredLicense[] = [];
-    const start = q.cursor ? lowerBound(ids, q.cursor) : ids.length;
-    for (let i = start - 1; i >= 0 && found.length <= q.limit; i--) {
-      const l = this.d.licenses.get(ids[i]!)!;
-      if (matches(l)) found.push(l);
+    const sort = q.sort ?? 'createdAt';
+    const order = q.order ?? 'desc';
+    const at = licensePosition(q);
+    let found: StoredLicense[] = [];
+    if (sort === 'createdAt') {
+      // The id order is the table's: walk it from the cursor until the page (and one more) is full.
+      if (order === 'desc') {
+        for (let i = (at ? lowerBound(ids, at.id) : ids.length) - 1; i >= 0 && found.length <= q.limit; i--) {
+          const l = this.d.licenses.get(ids[i]!)!;
+          if (matches(l)) found.push(l);
+        }
+      } else {
+        for (let i = at ? lowerBound(ids, at.id, true) : 0; i < ids.length && found.length <= q.limit; i++) {
+          const l = this.d.licenses.get(ids[i]!)!;
+          if (matches(l)) found.push(l);
+        }
+      }
+    } else {
+      // By expiry, in memory: the matching licenses past the cursor, sorted by (expiry, id).
+      const sign = order === 'desc' ? -1 : 1;
+      const cmp = (x: number, xid: string, y: number, yid: string): number =>
+        sign * (x !== y ? (x < y ? -1 : 1) : xid < yid ? -1 : xid > yid ? 1 : 0);
+      const compare = (a: StoredLicense, b: StoredLicense) => cmp(expirySortKey(a.expiresAt), a.id, expirySortKey(b.expiresAt), b.id);
+      const past = (l: StoredLicense) => !at || cmp(expirySortKey(l.expiresAt), l.id, at.value, at.id) > 0;
+      for (const id of ids) {
+        const l = this.d.licenses.get(id)!;
+        if (past(l) && matches(l)) found.push(l);
+      }
+      found = found.sort(compare).slice(0, q.limit + 1);
     }
     const items = found.slice(0, q.limit).map((l) => this.d.toLicense(l));
-    const nextCursor = found.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    const last = items[items.length - 1];
+    const nextCursor = found.length > q.limit && last ? licenseCursor(sort, order, last) : null;
     return { items, nextCursor };
   }
 
@@ -477,8 +509,9 @@ export class JsonStore implements Store, Dumpable {
 
   // Privacy -------------------------------------------------------------------------------
 
+  /** Appended to the request log's own file: the store file is not rewritten for log entries. */
   async appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void> {
-    if (entries.length > 0) await this.commit.run((log) => this.privacy.appendRequests(entries, log));
+    if (entries.length > 0) await this.requestLog.append(this.privacy.appendRequests(entries, []));
   }
   async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
     return this.privacy.listRequests(query);
@@ -511,11 +544,13 @@ export class JsonStore implements Store, Dumpable {
     return this.privacy.findSubject(accountId, subject, digest);
   }
   async eraseSubject(accountId: string | null, subject: Subject, digest: string, _now: number): Promise<ErasureCounts> {
-    return this.commit.run((log) => {
+    const counts = await this.commit.run((log) => {
       const counts = this.privacy.eraseSubject(accountId, subject, digest, log);
       this.scrubFiles(log);
       return counts;
     });
+    if (counts.requests > 0) await this.requestLog.rewrite(() => this.d.requestRows());
+    return counts;
   }
   async rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): Promise<number> {
     return this.commit.run((log) => {
@@ -525,13 +560,15 @@ export class JsonStore implements Store, Dumpable {
     });
   }
   async purge(cutoffs: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): Promise<PurgeCounts> {
-    return this.commit.run((log) => {
+    const counts = await this.commit.run((log) => {
       const counts = this.privacy.purge(cutoffs, batch, anonymise, log);
       // Data past its retention period must not live on in the backup (which, in a server that
       // runs for months, would otherwise go back to its start).
       if (log.length > 0) this.scrubFiles(log);
       return counts;
     });
+    if (counts.requests > 0 || counts.ipsAnonymised > 0) await this.requestLog.rewrite(() => this.d.requestRows());
+    return counts;
   }
   async setAccountApiSuspended(accountId: string, suspendedAt: number | null): Promise<boolean> {
     return this.commit.run((log) => this.privacy.setAccountApiSuspended(accountId, suspendedAt, log));
@@ -559,10 +596,12 @@ export class JsonStore implements Store, Dumpable {
 
   async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
     const { data, count } = await fromDump(records, onRecord);
-    return this.commit.run((log) => {
+    const n = await this.commit.run((log) => {
       if (!this.d.isEmpty()) throw new Error('the target store is not empty: restore and migrate only fill an empty store');
       this.d.load(data, log, (table, i, err) => new Error(`record ${i + 1} of ${table}: ${(err as Error).message}`));
       return count;
     });
+    await this.requestLog.rewrite(() => this.d.requestRows());
+    return n;
   }
 }

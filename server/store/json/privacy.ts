@@ -30,8 +30,12 @@ export class JsonPrivacy {
 
   // Request log ---------------------------------------------------------------------------
 
-  appendRequests(entries: readonly NewRequestLogEntry[], log: UndoLog): void {
-    for (const e of entries) this.d.requests.insert(checkRecord('requests', { ...e, seq: this.d.takeRequestSeq(log) }), log);
+  appendRequests(entries: readonly NewRequestLogEntry[], log: UndoLog): RequestLogEntry[] {
+    return entries.map((e) => {
+      const row = checkRecord('requests', { ...e, seq: this.d.takeRequestSeq(log) });
+      this.d.requests.insert(row, log);
+      return row;
+    });
   }
 
   listRequests(q: RequestLogQuery): RequestLogEntry[] {

@@ -6,7 +6,7 @@ import type { Account, AccountStatus, Activation, ApiToken, License, LicenseStat
 import {
   applyPatch, priorFromRow, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
-  type DeactivateOutcome, type LicenseChange, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type DeactivateOutcome, type LicenseChange, type LicenseQuery, licenseCursor, licensePosition, NEVER_EXPIRES, type PolicyPatch, type ProductPatch, type Store,
   type StoredResponse,
 } from '../store.js';
 import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
@@ -417,7 +417,17 @@ export class PostgresStore implements Store, Dumpable {
     const values: unknown[] = [accountId];
     const $ = (v: unknown) => `$${values.push(v)}`;
     const where = ['l.account_id = $1'];
-    if (q.cursor) where.push(`l.id < ${$(q.cursor)}`);
+    const sort = q.sort ?? 'createdAt';
+    const order = q.order ?? 'desc';
+    const cmp = order === 'desc' ? '<' : '>';
+    // The expiry key is the expression of the licenses_account_expiry index, word for word.
+    const key = sort === 'expiresAt' ? `coalesce(l.expires_at, ${NEVER_EXPIRES})` : null;
+    const at = licensePosition(q);
+    if (at && key) {
+      // (key, id) past (value, id), spelt as in SQLite: the key bounds the index range.
+      const v = `${$(at.value)}::bigint`;
+      where.push(`${key} ${cmp}= ${v} AND (${key} ${cmp} ${v} OR l.id ${cmp} ${$(at.id)})`);
+    } else if (at) where.push(`l.id ${cmp} ${$(at.id)}`);
     if (q.productId) where.push(`l.product_id = ${$(q.productId)}`);
     if (q.email) where.push(`lower(l.email) = lower(${$(q.email)})`);
     if (q.status === 'expired') where.push(`l.status = 'active' AND l.expires_at IS NOT NULL AND l.expires_at <= ${$(q.now)}`);
@@ -429,9 +439,10 @@ export class PostgresStore implements Store, Dumpable {
         OR l.email ILIKE ${like} ESCAPE '\\' OR l.name ILIKE ${like} ESCAPE '\\')`);
     }
     const rows = await this.rows(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${where.join(' AND ')}
-      ORDER BY l.id DESC LIMIT ${$(q.limit + 1)}`, values);
+      ORDER BY ${key ? `${key} ${order}, ` : ''}l.id ${order} LIMIT ${$(q.limit + 1)}`, values);
     const items = rows.slice(0, q.limit).map(toLicense);
-    const nextCursor = rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > q.limit && last ? licenseCursor(sort, order, last) : null;
     return { items, nextCursor };
   }
 

@@ -192,6 +192,12 @@ export const migrations: readonly string[] = [
   CREATE INDEX activations_deactivated ON activations (deactivated_at) WHERE deactivated_at IS NOT NULL;
   CREATE INDEX licenses_expires ON licenses (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  `
+  -- The admin list sorted by expiry, a page at a time: licenses that never expire sort last
+  -- (the sentinel is Number.MAX_SAFE_INTEGER, NEVER_EXPIRES in store.ts). Creation order is
+  -- the id order, on licenses_account.
+  CREATE INDEX licenses_account_expiry ON licenses (account_id, coalesce(expires_at, 9007199254740991), id);
+  `,
 ];
 
 /** Any constant shared by every BatchKeys process: it names the advisory lock. */

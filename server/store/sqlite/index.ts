@@ -8,7 +8,7 @@ import type {
 import {
   applyPatch, priorFromRow, replayOf, StoreConflict,
   type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
-  type DeactivateOutcome, type LicenseChange, type StoredResponse, type LicenseQuery, type PolicyPatch, type ProductPatch, type Store,
+  type DeactivateOutcome, type LicenseChange, type StoredResponse, type LicenseQuery, licenseCursor, licensePosition, NEVER_EXPIRES, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
 import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
 import { Checkpointer } from './checkpointer.js';
@@ -385,7 +385,18 @@ export class SqliteStore implements Store, Dumpable {
   async listLicenses(accountId: string, q: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }> {
     const where = ['l.account_id = @accountId'];
     const params: Row = { accountId, limit: q.limit + 1, now: q.now };
-    if (q.cursor) { where.push('l.id < @cursor'); params.cursor = q.cursor; }
+    const sort = q.sort ?? 'createdAt';
+    const order = q.order ?? 'desc';
+    const cmp = order === 'desc' ? '<' : '>';
+    // The expiry key is the expression of the licenses_account_expiry index, word for word.
+    const key = sort === 'expiresAt' ? `coalesce(l.expires_at, ${NEVER_EXPIRES})` : null;
+    const at = licensePosition(q);
+    if (at) {
+      // (key, id) past (value, id), spelt so that the key bounds the index range (a row value would not).
+      if (key) { where.push(`${key} ${cmp}= @atValue AND (${key} ${cmp} @atValue OR l.id ${cmp} @cursor)`); params.atValue = at.value; }
+      else where.push(`l.id ${cmp} @cursor`);
+      params.cursor = at.id;
+    }
     if (q.productId) { where.push('l.product_id = @productId'); params.productId = q.productId; }
     if (q.email) { where.push('l.email = @email COLLATE NOCASE'); params.email = q.email; }
     if (q.status === 'expired') where.push(`l.status = 'active' AND l.expires_at IS NOT NULL AND l.expires_at <= @now`);
@@ -398,9 +409,10 @@ export class SqliteStore implements Store, Dumpable {
       params.qLike = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     const rows = this.db.prepare(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${where.join(' AND ')}
-      ORDER BY l.id DESC LIMIT @limit`).all(params) as Row[];
+      ORDER BY ${key ? `${key} ${order}, ` : ''}l.id ${order} LIMIT @limit`).all(params) as Row[];
     const items = rows.slice(0, q.limit).map(toLicense);
-    const nextCursor = rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null;
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > q.limit && last ? licenseCursor(sort, order, last) : null;
     return { items, nextCursor };
   }
 

@@ -149,4 +149,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX subject_requests_digest ON subject_requests (subject_digest);
   CREATE INDEX subject_requests_due ON subject_requests (account_id, status, due_at);
   `,
+  `
+  -- The admin list sorted by expiry, a page at a time: licenses that never expire sort last
+  -- (the sentinel is Number.MAX_SAFE_INTEGER, NEVER_EXPIRES in store.ts). Creation order is
+  -- the id order, on licenses_account.
+  CREATE INDEX licenses_account_expiry ON licenses (account_id, coalesce(expires_at, 9007199254740991), id);
+  `,
 ];

@@ -6,10 +6,10 @@ import { EmptyState } from '../../shared/components/EmptyState';
 import { ErrorState } from '../../shared/components/ErrorState';
 import type { Catalog } from '../../shared/use-catalog';
 import { newKeyUrl } from '../../shared/urls';
-import { normalizeView, sortItems } from '../query';
+import { normalizeView } from '../query';
 import { useBulkActions } from '../use-bulk-actions';
 import { useLicenses } from '../use-licenses';
-import { licenseFields, licenseSortValue } from './license-fields';
+import { licenseFields } from './license-fields';
 
 const DEFAULT_VIEW: View = {
 	type: 'table',
@@ -40,10 +40,6 @@ export function KeysList( { catalog }: { catalog: Catalog } ) {
 		reload();
 	}, [ reload ] );
 	const actions = useBulkActions( afterAction );
-	const data = useMemo(
-		() => sortItems( items, view.sort, licenseSortValue ),
-		[ items, view.sort ]
-	);
 	const onChangeView = useCallback(
 		( next: View ) => setView( ( previous ) => normalizeView( previous, next ) ),
 		[]
@@ -73,8 +69,8 @@ export function KeysList( { catalog }: { catalog: Catalog } ) {
 		<>
 			{ error && <ErrorState message={ error.message } onRetry={ reload } /> }
 			<div className="batchkeys-dataviews">
-				<DataViews< typeof data[ number ] >
-					data={ data }
+				<DataViews< typeof items[ number ] >
+					data={ items }
 					fields={ fields }
 					view={ view }
 					onChangeView={ onChangeView }
@@ -92,11 +88,6 @@ export function KeysList( { catalog }: { catalog: Catalog } ) {
 					} }
 				/>
 			</div>
-			{ totalPages > 1 && view.sort && view.sort.field !== 'createdAt' && (
-				<p className="batchkeys-help">
-					{ __( 'This sort orders the keys of the page shown: the server lists keys newest first, a page at a time.', 'batchkeys' ) }
-				</p>
-			) }
 		</>
 	);
 }

@@ -11,30 +11,12 @@ import {
 import { StatusBadge } from '../../shared/components/StatusBadge';
 import type { License, Product } from '../../shared/types';
 import { keyUrl } from '../../shared/urls';
-import { STATUSES, type SortValue } from '../query';
+import { STATUSES } from '../query';
 
-/** The value a column sorts by, for the client-side sort of a page. */
-export function licenseSortValue( license: License, field: string ): SortValue {
-	switch ( field ) {
-		case 'licensee':
-			return licenseeLabel( license ).toLowerCase();
-		case 'product':
-			return license.product;
-		case 'status':
-			return license.status;
-		case 'expiresAt':
-			return license.expiresAt ? Date.parse( license.expiresAt ) : null;
-		case 'activations':
-			return license.activations;
-		case 'tokens':
-			return license.tokens ? license.tokens.remaining : null;
-		case 'createdAt':
-			return Date.parse( license.createdAt );
-		default:
-			return null;
-	}
-}
-
+/**
+ * The keys list's columns. Only those the server sorts by (`SORT_FIELDS` in ../query: creation
+ * and expiry) are sortable, so that a sort orders every page, not just the one shown.
+ */
 export function licenseFields( products: Product[] ): Field< License >[] {
 	const productName = new Map( products.map( ( p ) => [ p.slug, p.name ] ) );
 	return [
@@ -42,6 +24,7 @@ export function licenseFields( products: Product[] ): Field< License >[] {
 			id: 'licensee',
 			label: __( 'Licensee', 'batchkeys' ),
 			enableHiding: false,
+			enableSorting: false,
 			getValue: ( { item } ) => licenseeLabel( item ),
 			render: ( { item } ) => (
 				<a href={ keyUrl( item.id ) }>
@@ -64,6 +47,7 @@ export function licenseFields( products: Product[] ): Field< License >[] {
 		},
 		{
 			id: 'product',
+			enableSorting: false,
 			label: __( 'Product', 'batchkeys' ),
 			elements: products.map( ( p ) => ( { value: p.slug, label: p.name } ) ),
 			filterBy: { operators: [ 'is' ] },
@@ -74,6 +58,7 @@ export function licenseFields( products: Product[] ): Field< License >[] {
 		},
 		{
 			id: 'status',
+			enableSorting: false,
 			label: __( 'Status', 'batchkeys' ),
 			elements: STATUSES.map( ( s ) => ( {
 				value: s,
@@ -89,6 +74,7 @@ export function licenseFields( products: Product[] ): Field< License >[] {
 		},
 		{
 			id: 'activations',
+			enableSorting: false,
 			label: __( 'Activations', 'batchkeys' ),
 			render: ( { item } ) => (
 				<>{ formatActivations( item.activations, item.maxActivations ) }</>
@@ -96,6 +82,7 @@ export function licenseFields( products: Product[] ): Field< License >[] {
 		},
 		{
 			id: 'tokens',
+			enableSorting: false,
 			label: __( 'Tokens', 'batchkeys' ),
 			render: ( { item } ) => <>{ formatTokens( item.tokens ) }</>,
 		},
