@@ -3,7 +3,7 @@ import { __, sprintf } from '@wordpress/i18n';
 import { formatActivations, formatDateTime } from '../../shared/format';
 import type { Activation, License } from '../../shared/types';
 import type { LicenseDetail } from '../use-license';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 const where = ( a: Activation ): string =>
 	a.domain ?? a.device ?? __( 'Unnamed', 'batchkeys' );

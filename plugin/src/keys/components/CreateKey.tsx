@@ -10,7 +10,7 @@ import type { Catalog } from '../../shared/use-catalog';
 import { keyUrl, pageUrl } from '../../shared/urls';
 import { buildCreateKey, type CreateKeyFields, type FieldErrors } from '../form';
 import { useCreateLicense } from '../use-create-license';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 const EMPTY: CreateKeyFields = {
 	product: '',

@@ -12,7 +12,7 @@ import { StatusBadge } from '../../shared/components/StatusBadge';
 import type { License, Policy, Product } from '../../shared/types';
 import type { LicenseDetail } from '../use-license';
 import { EditLicenseModal } from './EditLicenseModal';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 export function LicenseSummary( {
 	license,

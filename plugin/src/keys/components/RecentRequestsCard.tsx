@@ -3,7 +3,7 @@ import { __ } from '@wordpress/i18n';
 import { Loading } from '../../shared/components/Loading';
 import { formatDateTime } from '../../shared/format';
 import { useRequests } from '../use-requests';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 export function RecentRequestsCard( { licenseId }: { licenseId: string } ) {
 	const { items, isLoading, error, reload } = useRequests( licenseId );

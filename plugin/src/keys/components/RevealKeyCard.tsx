@@ -3,7 +3,7 @@ import { __ } from '@wordpress/i18n';
 import { getBoot } from '../../shared/boot';
 import { CopyButton } from '../../shared/components/CopyButton';
 import { useRevealKey } from '../use-reveal-key';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 export function RevealKeyCard( { licenseId }: { licenseId: string } ) {
 	const { key, isLoading, reveal, hide } = useRevealKey( licenseId );

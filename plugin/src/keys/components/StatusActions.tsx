@@ -4,7 +4,7 @@ import { __ } from '@wordpress/i18n';
 import { parseCount } from '../../shared/format';
 import type { License } from '../../shared/types';
 import type { LicenseDetail } from '../use-license';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 /** Suspend, reinstate, renew and revoke (after a confirmation: revocation is final). */
 export function StatusActions( {

@@ -3,7 +3,7 @@ import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { formatDateTime } from '../../shared/format';
 import type { AccountInfo } from '../types';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 /** The server command that reinstates an account, for the operator. */
 export const reinstateCommand = ( accountId: string | null ): string =>

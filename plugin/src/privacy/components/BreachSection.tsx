@@ -5,7 +5,7 @@ import { buildBreach, emptyBreach, type Errors } from '../form';
 import { summariseBreach } from '../format';
 import type { BreachFields, BreachReport } from '../types';
 import { useBreachReport } from '../use-breach-report';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 function Lines( { items, none }: { items: string[]; none: string } ) {
 	if ( items.length === 0 ) {

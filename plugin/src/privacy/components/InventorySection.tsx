@@ -2,7 +2,7 @@ import { __, sprintf } from '@wordpress/i18n';
 import { formatDateTime } from '../../shared/format';
 import { formatDays } from '../format';
 import type { CommentRetention, ServerInventory } from '../types';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 interface Row {
 	what: string;

@@ -8,7 +8,7 @@ import { buildRequest, emptyRequest, type Errors } from '../form';
 import { dueText, formatDay, isOverdue, requestKindLabel } from '../format';
 import type { RequestFields, RequestKind, SubjectRequest } from '../types';
 import { useSubjectRequests } from '../use-requests';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 const KINDS: RequestKind[] = [ 'access', 'export', 'rectify', 'erase' ];
 

@@ -5,7 +5,7 @@ import { buildRetention, retentionFields, type Errors } from '../form';
 import { retentionRunText } from '../format';
 import type { CommentRetention, RetentionFields } from '../types';
 import { useRetention } from '../use-retention';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 export function RetentionSection( {
 	comments,

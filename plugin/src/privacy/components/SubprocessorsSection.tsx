@@ -1,6 +1,6 @@
 import { __ } from '@wordpress/i18n';
 import type { Subprocessor } from '../types';
-import { Section } from './Section';
+import { Section } from '../../shared/components/Section';
 
 export function SubprocessorsSection( { items, known }: { items: Subprocessor[]; known: boolean } ) {
 	let body;
