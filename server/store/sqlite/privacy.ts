@@ -33,8 +33,11 @@ export class SqlitePrivacy {
       device, tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
+  /** One transaction on the request log's connection (a serving store appends from its worker instead). */
   appendRequests(entries: readonly NewRequestLogEntry[]): void {
-    for (const e of entries) this.insertRequest.run(...requestValues(e));
+    this.rq.transaction(() => {
+      for (const e of entries) this.insertRequest.run(...requestValues(e));
+    })();
   }
 
   listRequests(q: RequestLogQuery): RequestLogEntry[] {
