@@ -127,3 +127,23 @@ export async function logIn(page: Page, wp: WordPress): Promise<void> {
   await page.getByRole('button', { name: 'Log In' }).click();
   await page.waitForURL(/\/wp-admin\/?/);
 }
+
+/**
+ * An application password for the site's admin, or for a new subscriber, as an Authorization
+ * header: REST calls as that user without a browser session.
+ */
+export async function applicationPassword(wp: WordPress, role: 'administrator' | 'subscriber'): Promise<string> {
+  const out = await wp.php(`
+if ( 'administrator' === $args['role'] ) {
+	$user = get_user_by( 'login', $args['admin'] );
+} else {
+	$id   = wp_insert_user( array( 'user_login' => 'sub' . wp_rand(), 'user_pass' => wp_generate_password(), 'role' => 'subscriber', 'user_email' => 'sub' . wp_rand() . '@example.com' ) );
+	$user = get_user_by( 'id', $id );
+}
+list( $password ) = WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'test' . wp_rand() ) );
+echo "\\n@@" . $user->user_login . ':' . $password;
+`, { role, admin: wp.user });
+  const line = out.split('\n').find((l) => l.startsWith('@@'));
+  if (!line) throw new Error(`no application password was made: ${out}`);
+  return `Basic ${Buffer.from(line.slice(2)).toString('base64')}`;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLicense, startTestServer, type TestServer } from '../helpers/server.js';
-import { startWordPress, type WordPress } from '../helpers/wordpress.js';
+import { applicationPassword, startWordPress, type WordPress } from '../helpers/wordpress.js';
 
 /**
  * The plugin's privacy tools against real WordPress and a real BatchKeys server: the personal-data
@@ -37,20 +37,6 @@ async function rest(method: string, path: string, body?: unknown, auth: string |
   return { status: res.status, json, text };
 }
 
-async function appPassword(role: 'administrator' | 'subscriber'): Promise<string> {
-  const { login, password } = await php<{ login: string; password: string }>(`
-if ( 'administrator' === $args['role'] ) {
-	$user = get_user_by( 'login', $args['admin'] );
-} else {
-	$id   = wp_insert_user( array( 'user_login' => 'sub' . wp_rand(), 'user_pass' => wp_generate_password(), 'role' => 'subscriber', 'user_email' => 'sub' . wp_rand() . '@example.com' ) );
-	$user = get_user_by( 'id', $id );
-}
-list( $password ) = WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'test' . wp_rand() ) );
-echo "\\n@@" . wp_json_encode( array( 'login' => $user->user_login, 'password' => $password ) );
-`, { role, admin: wp.user });
-  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
-
 /** Logs in through wp-login.php and answers the cookies, to read wp-admin pages as the admin. */
 async function adminCookies(): Promise<string> {
   const test = 'wordpress_test_cookie=WP%20Cookie%20check';
@@ -83,8 +69,8 @@ const field = (item: ExportItem, name: string) => item.data.find((d) => d.name =
 beforeAll(async () => {
   server = await startTestServer();
   wp = await startWordPress({ serverUrl: server.url, token: server.token });
-  adminAuth = await appPassword('administrator');
-  subscriberAuth = await appPassword('subscriber');
+  adminAuth = await applicationPassword(wp, 'administrator');
+  subscriberAuth = await applicationPassword(wp, 'subscriber');
 }, 180_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLicense, startTestServer, type TestServer } from '../helpers/server.js';
-import { startWordPress, type WordPress } from '../helpers/wordpress.js';
+import { applicationPassword, startWordPress, type WordPress } from '../helpers/wordpress.js';
 
 let server: TestServer;
 let wp: WordPress;
@@ -29,27 +29,11 @@ async function rest(method: string, path: string, body?: unknown, auth: string |
   return { status: res.status, json, text };
 }
 
-/** An application password for a new (or the admin) user, as an Authorization header. */
-async function appPassword(role: 'administrator' | 'subscriber'): Promise<string> {
-  const out = await wp.php(`
-if ( 'administrator' === $args['role'] ) {
-	$user = get_user_by( 'login', $args['admin'] );
-} else {
-	$id   = wp_insert_user( array( 'user_login' => 'sub' . wp_rand(), 'user_pass' => wp_generate_password(), 'role' => 'subscriber', 'user_email' => 'sub' . wp_rand() . '@example.com' ) );
-	$user = get_user_by( 'id', $id );
-}
-list( $password ) = WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'test' . wp_rand() ) );
-echo "\\n@@" . $user->user_login . ':' . $password;
-`, { role, admin: wp.user });
-  const line = out.split('\n').find((l) => l.startsWith('@@'))!;
-  return `Basic ${Buffer.from(line.slice(2)).toString('base64')}`;
-}
-
 beforeAll(async () => {
   server = await startTestServer();
   wp = await startWordPress({ serverUrl: server.url, token: server.token });
-  adminAuth = await appPassword('administrator');
-  subscriberAuth = await appPassword('subscriber');
+  adminAuth = await applicationPassword(wp, 'administrator');
+  subscriberAuth = await applicationPassword(wp, 'subscriber');
 }, 180_000);
 
 afterAll(async () => {
