@@ -1,5 +1,7 @@
 import type { Config, Subprocessor } from '../config.js';
 import { RATE_WINDOW_MS, COUNTER_DURATION_S } from '../http/ratelimit.js';
+import { NOTIFICATION_HOURS } from './breach.js';
+import { SUBJECT_REQUEST_DAYS } from './subjects.js';
 import { describesHost, policySections, type PolicySection } from './policy-text.js';
 
 /**
@@ -121,8 +123,8 @@ export function policyFacts(config: Config, now: Date = new Date()): PolicyFacts
     purge: { automatic: p.purgeIntervalMinutes > 0, intervalMinutes: p.purgeIntervalMinutes > 0 ? p.purgeIntervalMinutes : null },
     subprocessors: p.subprocessors.map((s) => ({ ...s })),
     logCollector: host ? { host } : null,
-    subjectRequestDays: 30,
-    breachNotificationHours: 72,
+    subjectRequestDays: SUBJECT_REQUEST_DAYS,
+    breachNotificationHours: NOTIFICATION_HOURS,
     warnings,
   };
 }
