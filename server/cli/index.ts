@@ -8,6 +8,7 @@ import { closeLogger } from '../logging.js';
 import {
   changeLicense, createLicense, createProduct, createToken, licenseActions, requireLicense,
 } from '../services/admin.js';
+import { isoOrNull as iso } from '../domain/time.js';
 import { effectiveStatus } from '../domain/validation.js';
 import { registerPrivacyCommands } from './privacy-commands.js';
 import { registerStoreCommands } from './store-commands.js';
@@ -142,7 +143,6 @@ export function buildProgram(): Command {
   license.command('show <id>').description('show a license as JSON (without its key)').action(async (id: string) => withCore(async (core, acc) => {
     const l = await requireLicense(core, acc.id, id);
     const { keyDigest: _d, keyEncrypted: _e, ...rest } = l;
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     console.log(JSON.stringify({
       ...rest, status: effectiveStatus(l, core.now()), expiresAt: iso(l.expiresAt), createdAt: iso(l.createdAt), updatedAt: iso(l.updatedAt),
     }, null, 2));

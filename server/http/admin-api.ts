@@ -17,7 +17,8 @@ import {
 import type { ClientIp } from './client-ip.js';
 import { route, type AdminRoute, type Caller } from './routes.js';
 import { parseOrThrow } from './validation.js';
-import { isoOrNull, licenseView } from './views.js';
+import { isoOrNull } from '../domain/time.js';
+import { licenseView } from './views.js';
 
 export const ADMIN_BODY_LIMIT = 256 * 1024;
 const iso = (ms: number) => new Date(ms).toISOString();

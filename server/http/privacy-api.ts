@@ -1,3 +1,4 @@
+import { isoOrNull as iso } from '../domain/time.js';
 import { z } from 'zod';
 import type { Core } from '../core.js';
 import { AppError } from '../domain/errors.js';
@@ -12,7 +13,6 @@ import type { AuditEntry, RequestLogEntry } from '../store/privacy.js';
 import { requireLicense } from '../services/admin.js';
 import { route, type AdminRoute, type Caller } from './routes.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const isoInput = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 const seqCursor = z.string().regex(/^\d{1,15}$/, 'a cursor this server issued').transform(Number);

@@ -1,8 +1,8 @@
+import { isoOrNull } from '../domain/time.js';
 import { effectiveStatus } from '../domain/validation.js';
 import type { Activation, LicenseState } from '../domain/types.js';
 import type { ActivationViewT, LicenseViewT } from './schemas.js';
 
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The license as the public API shows it: never any personal data. */
 export function licenseView(l: Omit<LicenseState, 'accountStatus'>, now: number): LicenseViewT {

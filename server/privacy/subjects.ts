@@ -1,3 +1,4 @@
+import { isoOrNull as iso } from '../domain/time.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Core } from '../core.js';
 import { AppError } from '../domain/errors.js';
@@ -41,7 +42,6 @@ export function parseSubject(kind: SubjectKind, raw: string): Subject {
 
 export const subjectDigest = (core: Core, s: Subject) => core.vault.tag('subject', `${s.kind}:${s.value}`);
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The machine-readable export of everything held about a subject (keys shown only as a hint). */
 export function exportView(core: Core, subject: Subject, records: SubjectRecords) {
