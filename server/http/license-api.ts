@@ -150,15 +150,14 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
 
   const { requestLog } = core;
   /** Records the request once answered: the action, what it found and decided, never the key. */
+  // (The debug-level access line of every request, this one included, comes from logAccess.)
   const log = (action: RequestAction, started: number, ip: string, note: Note, status: number, code: string) => {
-    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    if (requestLog.enabled) {
-      requestLog.record({
-        at: core.now(), accountId: note.license?.accountId ?? null, licenseId: note.license?.id ?? null, action, code: note.code ?? code,
-        status, ip, domain: note.domain, device: note.device, tokens: note.tokens, latencyMs,
-      });
-    }
-    core.logger.debug({ action, status, code: note.code ?? code, latencyMs }, 'license API request');
+    if (!requestLog.enabled) return;
+    requestLog.record({
+      at: core.now(), accountId: note.license?.accountId ?? null, licenseId: note.license?.id ?? null, action, code: note.code ?? code,
+      status, ip, domain: note.domain, device: note.device, tokens: note.tokens,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    });
   };
 
   return async function licenseApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
