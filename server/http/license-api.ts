@@ -119,14 +119,17 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
   const ipLimiter = await limiter(config.rateLimit, 'bk_rl_ip');
   const keyLimiter = await limiter(config.keyRateLimit, 'bk_rl_key');
 
-  const send = (res: ServerResponse, r: StoredResponse, rate: RateDecision | null, extra?: Record<string, string>) => {
+  const send = (req: IncomingMessage, res: ServerResponse, r: StoredResponse, rate: RateDecision | null, extra?: Record<string, string>) => {
     const headers: Record<string, string | number> = {
       'content-length': r.body.length,
       'cache-control': 'no-store',
       'batchkeys-signature': `ed25519=${signer.sign(r.body)}`,
-      ...CORS_HEADERS,
       ...extra,
     };
+    // CORS headers matter to browsers only, and browsers always send Origin on a cross-origin
+    // POST: servers and SDKs (most callers) are spared ~170 bytes an answer. No Vary is needed:
+    // the answers are never cached (no-store) and allow any origin.
+    if (req.headers.origin !== undefined) Object.assign(headers, CORS_HEADERS);
     if (r.body.length > 0) headers['content-type'] = r.status >= 400 ? PROBLEM_TYPE : JSON_TYPE;
     if (rate) {
       headers['ratelimit-limit'] = rate.limit;
@@ -171,11 +174,11 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
       if (!handler) throw new AppError('NOT_FOUND', `There is no license API endpoint at ${path}.`);
       if (req.method === 'OPTIONS') {
         req.resume();
-        return send(res, { status: 204, body: Buffer.alloc(0) }, null, PREFLIGHT_HEADERS);
+        return send(req, res, { status: 204, body: Buffer.alloc(0) }, null, PREFLIGHT_HEADERS);
       }
       if (req.method !== 'POST') {
         req.resume();
-        return send(res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });
+        return send(req, res, problem(new AppError('METHOD_NOT_ALLOWED', `Use POST for ${path}.`)), null, { allow: 'POST' });
       }
       if (ipLimiter) {
         rate = await ipLimiter.hit(ip, core.now());
@@ -183,7 +186,7 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
       }
       const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));
       const answer = await handler(core, body, admit, note);
-      send(res, answer, rate);
+      send(req, res, answer, rate);
       // Only a consume replayed from its idempotency key leaves the code unset: nothing was decided anew.
       log(name as RequestAction, started, ip, note, answer.status, 'REPLAYED');
     } catch (err) {
@@ -192,12 +195,12 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
         core.logger.debug({ err, path }, 'license API request refused');
         // An over-long body is left unread: close the connection rather than drain it.
         const extra: Record<string, string> = err.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
-        send(res, problem(err), rate, extra);
+        send(req, res, problem(err), rate, extra);
         if (handler && req.method === 'POST') log(name as RequestAction, started, ip, note, err.status, err.code);
         return;
       }
       core.logger.error({ err, path }, 'license API request failed');
-      send(res, problem(new AppError('INTERNAL_ERROR', 'The server could not answer this request.')), rate);
+      send(req, res, problem(new AppError('INTERNAL_ERROR', 'The server could not answer this request.')), rate);
       if (handler) log(name as RequestAction, started, ip, note, 500, 'INTERNAL_ERROR');
     }
   };

@@ -7,6 +7,11 @@ import type { Store } from '../store/store.js';
  * one store write every `intervalMs` (or every `maxBatch` entries) records them all, so logging
  * never adds a write to a validation. A crash loses at most one interval of log entries, never
  * licensing data. Off (records nothing) when the configuration turns request logs off.
+ *
+ * Large batches are what make the log affordable at full speed: each entry lands in the
+ * per-license index at a random place, and a commit writes every index page it touched, so
+ * 20,000 entries a commit cost about half as much each as 2,000 (measured on SQLite: the
+ * server's validations per second rose by about 15%).
  */
 export class RequestLog {
   private pending: NewRequestLogEntry[] = [];
@@ -17,8 +22,8 @@ export class RequestLog {
     private readonly store: Store,
     private readonly logger: Logger,
     readonly enabled: boolean,
-    private readonly intervalMs = 250,
-    private readonly maxBatch = 2000,
+    private readonly intervalMs = 1000,
+    private readonly maxBatch = 20000,
   ) {}
 
   record(entry: NewRequestLogEntry): void {

@@ -273,6 +273,12 @@ describe('browser clients', () => {
     const r = await s.call('POST', '/v1/licenses/validate', { key }, { headers: { origin: 'https://app.example.com' } });
     expect(r.headers.get('access-control-allow-origin')).toBe('*');
     expect(r.headers.get('access-control-expose-headers')).toMatch(/BatchKeys-Signature/);
+    // Without Origin the caller is not a browser: the CORS headers are left out.
+    const plain = await s.call('POST', '/v1/licenses/validate', { key });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+    expect(plain.headers.get('access-control-expose-headers')).toBeNull();
+    expect(plain.headers.get('batchkeys-signature')).toMatch(/^ed25519=/);
     const pre = await s.call('OPTIONS', '/v1/licenses/activate', undefined, {
       headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
