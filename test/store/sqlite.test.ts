@@ -1,7 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KeyVault } from '../../server/crypto/keys.js';
+import { newId } from '../../server/domain/ids.js';
 import { summarize } from '../../server/store/dump.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { describeStore } from './conformance.js';
@@ -56,6 +59,53 @@ describe('SQLite store, request log file', () => {
       } finally {
         await copy.close();
       }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite store, WAL under a steady write load', () => {
+  it('keeps the WAL bounded when commits never pause long enough for a passive checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-wal-'));
+    const file = join(dir, 'batchkeys.db');
+    // Restart past 500 frames (1 MB); without the restart this load leaves a WAL of ~100 MB.
+    const store = new SqliteStore(file, { backgroundCheckpoints: true, checkpoints: { intervalMs: 50, restartFrames: 500 } });
+    const vault = new KeyVault(randomBytes(32), randomBytes(32));
+    try {
+      const now = Date.parse('2026-06-01T12:00:00Z');
+      const acc = { id: newId('acc'), name: 'WAL', status: 'active' as const, operator: false, apiSuspendedAt: null, createdAt: now, updatedAt: now };
+      await store.createAccount(acc);
+      const prd = { id: newId('prd'), accountId: acc.id, name: 'w', slug: 'w', keyPrefix: null, metadata: {}, createdAt: now, updatedAt: now };
+      await store.createProduct(prd);
+      const keys = Array.from({ length: 2000 }, (_, i) => `WAL-${i}-${randomBytes(6).toString('hex')}`);
+      await store.importLicenses((async function* () {
+        for (const key of keys) {
+          yield {
+            id: newId('lic'), accountId: acc.id, productId: prd.id, productSlug: 'w', policyId: null, keyDigest: vault.digest(key),
+            keyEncrypted: vault.encrypt(key), status: 'active' as const, expiresAt: null, durationDays: null, lock: 'none' as const,
+            maxActivations: null, activationCount: 0, tokensRemaining: 1_000_000, tokensTotal: 1_000_000, email: null, name: null,
+            metadata: {}, createdAt: now, updatedAt: now,
+          };
+        }
+      })());
+      const digests = keys.map((k) => vault.digest(k));
+      const render = () => ({ status: 200, body: Buffer.from('{}') });
+      let largest = 0;
+      let consumed = 0;
+      // Back-to-back group commits of 64 consumes each, as a busy server issues them, for 2.5 s.
+      for (const end = Date.now() + 2500; Date.now() < end;) {
+        await Promise.all(Array.from({ length: 64 }, (_, i) => store.consume({
+          digest: digests[(consumed + i) % digests.length]!, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now, render,
+        })));
+        consumed += 64;
+        largest = Math.max(largest, statSync(`${file}-wal`).size);
+      }
+      expect(consumed).toBeGreaterThan(10_000);
+      // Each consume writes about 6 KiB of WAL: the log was restarted many times over.
+      expect(consumed * 4096).toBeGreaterThan(8 * largest);
+      expect(largest).toBeLessThan(16 * 1024 * 1024);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

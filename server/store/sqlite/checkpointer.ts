@@ -3,18 +3,39 @@ import { Worker } from 'node:worker_threads';
 
 // Runs in a worker thread with its own connection: copying WAL pages back into the database
 // (and the fsync that follows) then never stalls the event loop that answers requests.
+//
+// A passive checkpoint copies the frames that were in the log when it began; under a steady
+// stream of commits more arrive meanwhile, so it never catches up with the log's end, SQLite
+// never restarts the log, and the WAL grows without bound (and every page lookup, which
+// searches the WAL's index, slows down with it). So once the log is past `restartFrames`, this
+// thread repeats passive passes while each one shrinks the backlog, then asks the serving
+// connection (the only writer) to copy the last few frames itself, between two of its
+// transactions: that checkpoint is complete, and the next write restarts the log.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const checkpoint = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
+  try {
+    let r = passive();
+    if (!r || r.busy !== 0 || r.log < workerData.restartFrames) return;
+    for (let pass = 0; pass < 8; pass++) {
+      const next = passive();
+      const arrived = next.log - r.log;
+      r = next;
+      // A smaller log than before: the serving connection has restarted it already.
+      if (arrived < 0) return;
+      if (arrived <= workerData.handOverFrames) break;
+    }
+    parentPort.postMessage({ finish: true });
+  } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  checkpoint();
+  try { passive(); } catch {}
   db.close();
   parentPort.postMessage({ stopped: true });
 });
@@ -22,17 +43,32 @@ parentPort.on('message', () => {
 
 /**
  * Background WAL checkpoints for a long-running server. The serving connection turns SQLite's
- * automatic checkpoints off and this thread checkpoints passively every `intervalMs`.
+ * automatic checkpoints off; this thread checkpoints passively every `intervalMs` and, once the
+ * log is past `restartFrames` (64 MB of 2 KiB pages by default), calls `finish` (on the serving
+ * thread) to complete a checkpoint whose remainder is at most about `handOverFrames`.
  */
 export class Checkpointer {
   private readonly worker: Worker;
   private stopping: Promise<void> | null = null;
 
-  constructor(file: string, onError: (message: string) => void, intervalMs = 1000) {
+  constructor(
+    file: string,
+    onError: (message: string) => void,
+    finish: () => void,
+    options: { intervalMs?: number; restartFrames?: number; handOverFrames?: number } = {},
+  ) {
+    const { intervalMs = 1000, restartFrames = 32768, handOverFrames = 2048 } = options;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
-    this.worker.on('message', (m: { error?: string }) => {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs, restartFrames, handOverFrames } });
+    this.worker.on('message', (m: { error?: string; finish?: boolean }) => {
       if (m.error) onError(m.error);
+      if (m.finish && !this.stopping) {
+        try {
+          finish();
+        } catch (err) {
+          onError((err as Error).message);
+        }
+      }
     });
     this.worker.on('error', (err) => onError(err.message));
     this.worker.unref();
@@ -41,7 +77,9 @@ export class Checkpointer {
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       this.worker.once('exit', () => resolve());
-      this.worker.once('message', () => void this.worker.terminate());
+      this.worker.on('message', (m: { stopped?: boolean }) => {
+        if (m.stopped) void this.worker.terminate();
+      });
       this.worker.postMessage('stop');
     });
     return this.stopping;

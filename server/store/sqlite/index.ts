@@ -47,7 +47,13 @@ export class SqliteStore implements Store, Dumpable {
    * `backgroundCheckpoints`: for a long-running server, checkpoint the WAL from a worker thread
    * instead of inside the commits that cross SQLite's threshold (one-shot commands keep the default).
    */
-  constructor(file: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void; readonly?: boolean } = {}) {
+  constructor(file: string, options: {
+    backgroundCheckpoints?: boolean;
+    /** Overrides for the background checkpointer (see Checkpointer); tests use small ones. */
+    checkpoints?: { intervalMs?: number; restartFrames?: number; handOverFrames?: number };
+    onError?: (message: string) => void;
+    readonly?: boolean;
+  } = {}) {
     if (options.readonly) {
       // A migration or restore source: opened as it is, never changed.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -82,7 +88,12 @@ export class SqliteStore implements Store, Dumpable {
     this.privacy = new SqlitePrivacy(this.db, this.rq);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}));
+      // The last stretch of a checkpoint that the background thread could not finish (see
+      // checkpointer.ts): run here, between two transactions of the only writer, it completes.
+      const finish = () => {
+        if (this.db.open && !this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
+      };
+      this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}), finish, options.checkpoints);
       this.requestWriter = new RequestLogWriter(file);
     }
   }
