@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { migrateStores } from '../../server/cli/store-commands.js';
+import { KeyVault } from '../../server/crypto/keys.js';
 import { newId } from '../../server/domain/ids.js';
 import type { License } from '../../server/domain/types.js';
 import { summarize } from '../../server/store/dump.js';
@@ -62,6 +63,46 @@ describe('PostgreSQL store, several processes on one database', () => {
       expect(rows.map((r) => r.version)).toEqual(migrations.map((_, i) => i + 1));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+      await db.drop();
+    }
+  });
+
+  it('two stores consuming the same keys in batches, in opposite orders, neither deadlock nor miscount', async () => {
+    const db = await freshDatabase('batches');
+    const [a, b] = await Promise.all([PostgresStore.open(db.url, { max: 4 }), PostgresStore.open(db.url, { max: 4 })]);
+    try {
+      const now = Date.parse('2026-06-01T12:00:00Z');
+      const vault = new KeyVault(randomBytes(32), randomBytes(32));
+      const acc = { id: newId('acc'), name: 'B', status: 'active' as const, operator: false, apiSuspendedAt: null, createdAt: now, updatedAt: now };
+      await a.createAccount(acc);
+      const prd = { id: newId('prd'), accountId: acc.id, name: 'b', slug: 'b', keyPrefix: null, metadata: {}, createdAt: now, updatedAt: now };
+      await a.createProduct(prd);
+      const keys = Array.from({ length: 400 }, (_, i) => `BATCH-${i}-${randomBytes(6).toString('hex')}`);
+      for (const key of keys) {
+        await a.createLicense({
+          id: newId('lic'), accountId: acc.id, productId: prd.id, productSlug: 'b', policyId: null, keyDigest: vault.digest(key),
+          keyEncrypted: vault.encrypt(key), status: 'active', expiresAt: null, durationDays: null, lock: 'none', maxActivations: null,
+          activationCount: 0, tokensRemaining: 1000, tokensTotal: 1000, email: null, name: null, metadata: {}, createdAt: now, updatedAt: now,
+        });
+      }
+      const digests = keys.map((k) => vault.digest(k));
+      const render = (d: { kind: string }) => ({ status: d.kind === 'ok' ? 200 : 409, body: Buffer.from(d.kind) });
+      const consume = (store: PostgresStore, digest: string) =>
+        store.consume({ digest, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now, render });
+      // Issued in one turn, each store's calls make one batch: every key twice (so two rounds), and
+      // the two stores lock the same rows at the same time, in opposite orders.
+      const calls: Array<Promise<unknown>> = [];
+      for (let r = 0; r < 2; r++) {
+        for (const d of [...digests, ...digests]) calls.push(consume(a, d));
+        for (const d of [...digests, ...digests].reverse()) calls.push(consume(b, d));
+      }
+      const outcomes = (await Promise.all(calls)) as Array<{ kind: string; response?: { status: number } }>;
+      expect(outcomes.filter((o) => o.kind === 'answer' && o.response?.status === 200)).toHaveLength(3200);
+      const { rows } = await a.pool.query<{ left: number; entries: number }>(`SELECT sum(tokens_remaining)::int AS left,
+        (SELECT count(*)::int FROM token_ledger WHERE reason = 'consume') AS entries FROM licenses`);
+      expect(rows[0]).toEqual({ left: 400 * 1000 - 3200, entries: 3200 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
       await db.drop();
     }
   });

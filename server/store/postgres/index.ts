@@ -82,17 +82,25 @@ const SQL = {
   insertActivation: named('insert_activation', `INSERT INTO activations (id, license_id, domain, device, label, development,
     created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`),
   deactivate: named('deactivate', `UPDATE activations SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL`),
-  // A consume without an idempotency key in one statement (one round trip, atomic on its own):
-  // the UPDATE re-checks status, expiry and balance on the row it locks, and the ledger entry is
-  // written only if it took the tokens. $1 digest, $2 amount, $3 now, $4 ledger id.
-  consumeAtOnce: named('consume_at_once', `WITH s AS (${STATE_SELECT} WHERE l.key_digest = $1),
-    u AS (UPDATE licenses l SET tokens_remaining = l.tokens_remaining - $2, updated_at = $3
-      FROM s WHERE l.id = s.id AND s.account_status = 'active' AND l.status = 'active'
-        AND (l.expires_at IS NULL OR l.expires_at > $3) AND l.tokens_remaining >= $2
-      RETURNING l.tokens_remaining),
+  // The consumes without an idempotency key that arrive together, in one statement (one round
+  // trip and one commit for the lot; each consume stays all-or-nothing): the UPDATE re-checks
+  // status, expiry and balance on the row it locks, and a ledger entry is written only for the
+  // consumes that took their tokens. The rows are locked in id order first, so that two batches
+  // (from this process or another) never wait on each other crosswise. The digests of one call
+  // must be distinct (an UPDATE changes a row once). $1 digests, $2 amounts, $3 times, $4 ledger ids.
+  consumeBatch: named('consume_batch', `WITH i AS (
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS i(digest, amount, at, ledger_id)),
+    s AS (SELECT i.digest AS in_digest, i.amount AS in_amount, i.at AS in_at, i.ledger_id AS in_ledger, st.*
+      FROM i CROSS JOIN LATERAL (${STATE_SELECT} WHERE l.key_digest = i.digest) st),
+    k AS (SELECT l.id FROM licenses l WHERE l.id IN (SELECT id FROM s) ORDER BY l.id FOR UPDATE OF l),
+    u AS (UPDATE licenses l SET tokens_remaining = l.tokens_remaining - s.in_amount, updated_at = s.in_at
+      FROM s JOIN k ON k.id = s.id
+      WHERE l.id = s.id AND s.account_status = 'active' AND l.status = 'active'
+        AND (l.expires_at IS NULL OR l.expires_at > s.in_at) AND l.tokens_remaining >= s.in_amount
+      RETURNING l.id, l.tokens_remaining),
     g AS (INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
-      SELECT $4, s.id, -$2::bigint, 'consume', NULL, $3 FROM s, u RETURNING 1)
-    SELECT s.*, (SELECT tokens_remaining FROM u) AS new_remaining FROM s`),
+      SELECT s.in_ledger, s.id, -s.in_amount, 'consume', NULL, s.in_at FROM s JOIN u ON u.id = s.id RETURNING 1)
+    SELECT s.*, u.tokens_remaining AS new_remaining FROM s LEFT JOIN u ON u.id = s.id`),
   idempotencyGet: named('idempotency_get', `SELECT amount, status, body, created_at FROM idempotency WHERE license_id = $1 AND key = $2`),
   // Replaces an entry older than the window, as SQLite's INSERT OR REPLACE does.
   idempotencyPut: named('idempotency_put', `INSERT INTO idempotency (license_id, key, amount, status, body, created_at)
@@ -484,18 +492,67 @@ export class PostgresStore implements Store, Dumpable {
   }
 
   /** The common case, a consume without an idempotency key: one statement, no transaction block. */
-  private async consumeAtOnce(input: ConsumeInput): Promise<ConsumeOutcome> {
-    const { amount, now } = input;
-    const [r] = await this.rows(SQL.consumeAtOnce([input.digest, amount, now, input.ledgerId]));
-    if (!r) return { kind: 'not_found' };
-    const license = toState(r);
-    let response: StoredResponse;
-    if (r.new_remaining !== null) {
-      response = input.render({ kind: 'ok', license: { ...license, tokensRemaining: Number(r.new_remaining) }, consumed: amount });
-    } else {
-      response = input.render({ kind: 'refused', code: consumeRefusal(license, now) ?? 'INSUFFICIENT_TOKENS', license });
+  private consumes: Array<{ input: ConsumeInput; resolve: (o: ConsumeOutcome) => void; reject: (err: unknown) => void }> = [];
+
+  /**
+   * A consume without an idempotency key: the ones that arrive in the same turn of the event
+   * loop go to the database together (see SQL.consumeBatch), as validations do.
+   */
+  private consumeAtOnce(input: ConsumeInput): Promise<ConsumeOutcome> {
+    return new Promise((resolve, reject) => {
+      if (this.consumes.length === 0) setImmediate(() => void this.runConsumes());
+      this.consumes.push({ input, resolve, reject });
+    });
+  }
+
+  private async runConsumes(): Promise<void> {
+    let queue = this.consumes;
+    this.consumes = [];
+    // One statement changes a row once: a key's second consume in the batch waits for the next round.
+    while (queue.length > 0) {
+      const round: typeof queue = [];
+      const later: typeof queue = [];
+      const seen = new Set<string>();
+      for (const job of queue) {
+        if (seen.has(job.input.digest)) later.push(job);
+        else {
+          seen.add(job.input.digest);
+          round.push(job);
+        }
+      }
+      await this.consumeRound(round);
+      queue = later;
     }
-    return { kind: 'answer', replayed: false, response };
+  }
+
+  private async consumeRound(round: typeof this.consumes): Promise<void> {
+    let rows: Row[];
+    try {
+      rows = await this.rows(SQL.consumeBatch([
+        round.map((j) => j.input.digest), round.map((j) => j.input.amount), round.map((j) => j.input.now),
+        round.map((j) => j.input.ledgerId),
+      ]));
+    } catch (err) {
+      for (const job of round) job.reject(err);
+      return;
+    }
+    const found = new Map(rows.map((r) => [String(r.in_digest), r]));
+    for (const { input, resolve, reject } of round) {
+      const r = found.get(input.digest);
+      if (!r) {
+        resolve({ kind: 'not_found' });
+        continue;
+      }
+      try {
+        const license = toState(r);
+        const response = r.new_remaining !== null
+          ? input.render({ kind: 'ok', license: { ...license, tokensRemaining: Number(r.new_remaining) }, consumed: input.amount })
+          : input.render({ kind: 'refused', code: consumeRefusal(license, input.now) ?? 'INSUFFICIENT_TOKENS', license });
+        resolve({ kind: 'answer', replayed: false, response });
+      } catch (err) {
+        reject(err);
+      }
+    }
   }
 
   private async lockedState(c: PoolClient, digest: string): Promise<LicenseState | null> {
