@@ -36,7 +36,7 @@ export async function openStore(config: Config, options: { serving?: boolean; lo
   if (config.store === 'sqlite') {
     return new SqliteStore(config.storeFile ?? join(config.dataDir, 'batchkeys.db'), {
       backgroundCheckpoints: options.serving ?? false,
-      onError: (message) => options.logger?.error({ message }, 'WAL checkpoint failed'),
+      onError: (message) => options.logger?.error({ message }, 'SQLite background write failed'),
     });
   }
   if (config.store === 'postgres') {

@@ -162,7 +162,13 @@ export interface PurgeCounts {
 }
 
 export interface PrivacyStore {
+  /**
+   * Records request-log entries. A store may hold them back for a moment to write them with
+   * others in one commit: `syncRequestLog`, when it has one, makes everything appended so far
+   * durable and visible to queries.
+   */
   appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void>;
+  syncRequestLog?(): Promise<void>;
   /** Newest first. */
   listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]>;
   /** Requests per action and outcome code for a license. */

@@ -51,6 +51,8 @@ export class SqliteStore implements Store, Dumpable {
     backgroundCheckpoints?: boolean;
     /** Overrides for the background checkpointer (see Checkpointer); tests use small ones. */
     checkpoints?: { intervalMs?: number; restartFrames?: number; handOverFrames?: number };
+    /** Overrides for the request-log writer thread (see RequestLogWriter). */
+    requestLog?: { commitRows?: number; commitMs?: number };
     onError?: (message: string) => void;
     readonly?: boolean;
   } = {}) {
@@ -94,7 +96,7 @@ export class SqliteStore implements Store, Dumpable {
         if (this.db.open && !this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
       };
       this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}), finish, options.checkpoints);
-      this.requestWriter = new RequestLogWriter(file);
+      this.requestWriter = new RequestLogWriter(file, options.onError ?? (() => {}), options.requestLog);
     }
   }
 
@@ -577,15 +579,18 @@ export class SqliteStore implements Store, Dumpable {
     });
   }
 
-  dump(): AsyncIterable<DumpRecord> {
-    return dumpSqlite(this.db, this.rq);
+  async *dump(): AsyncIterable<DumpRecord> {
+    await this.syncRequestLog();
+    yield* dumpSqlite(this.db, this.rq);
   }
 
   async counts(): Promise<Record<DumpKind, number>> {
+    await this.syncRequestLog();
     return countSqlite(this.db, this.rq);
   }
 
   async restore(records: AsyncIterable<DumpRecord>, onRecord?: (n: number) => void): Promise<number> {
+    await this.syncRequestLog();
     return restoreSqlite(this.db, this.rq, records, onRecord);
   }
 
@@ -593,6 +598,7 @@ export class SqliteStore implements Store, Dumpable {
   /** The store's file and, beside it, its request log (`<name>-requests.db`). */
   async backup(file: string): Promise<void> {
     await this.db.backup(file);
+    await this.syncRequestLog();
     await this.rq.backup(requestLogFile(file));
   }
 
@@ -616,10 +622,16 @@ export class SqliteStore implements Store, Dumpable {
     if (this.requestWriter) await this.requestWriter.append(entries.map(requestValues));
     else await this.write(() => this.privacy.appendRequests(entries));
   }
+  /** The request log's reads and changes below see (and act on) every row appended before them. */
+  async syncRequestLog(): Promise<void> {
+    await this.requestWriter?.commit();
+  }
   async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
+    await this.syncRequestLog();
     return this.privacy.listRequests(query);
   }
   async requestCounts(accountId: string, licenseId: string): Promise<Array<{ action: RequestAction; code: string; count: number }>> {
+    await this.syncRequestLog();
     return this.privacy.requestCounts(accountId, licenseId);
   }
   async appendAudit(entry: NewAuditEntry, seal: (prevHash: string, seq: number) => string): Promise<AuditEntry> {
@@ -644,9 +656,11 @@ export class SqliteStore implements Store, Dumpable {
     return this.write(() => this.privacy.completeSubjectRequest(accountId, id, now, artefact));
   }
   async findSubject(accountId: string | null, subject: Subject, digest: string): Promise<SubjectRecords> {
+    await this.syncRequestLog();
     return this.privacy.findSubject(accountId, subject, digest);
   }
   async eraseSubject(accountId: string | null, subject: Subject, digest: string, _now: number): Promise<ErasureCounts> {
+    await this.syncRequestLog();
     const counts = await this.write(() => this.privacy.eraseSubject(accountId, subject, digest));
     await this.truncateWal();
     return counts;
@@ -657,6 +671,7 @@ export class SqliteStore implements Store, Dumpable {
     return n;
   }
   async purge(cutoffs: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): Promise<PurgeCounts> {
+    await this.syncRequestLog();
     return this.write(() => this.privacy.purge(cutoffs, batch, anonymise));
   }
   async setAccountApiSuspended(accountId: string, suspendedAt: number | null): Promise<boolean> {

@@ -57,7 +57,12 @@ export function openRequestLog(storeFile: string, readonly: boolean): Database.D
 export const INSERT_REQUEST = `INSERT INTO request_log (at, account_id, license_id, action, code, status, ip, domain, device,
   tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-// The writer thread: its own connection to the request-log file, one transaction per batch.
+// The writer thread: its own connection to the request-log file. Batches arrive as JSON text
+// (one string a batch, not thousands of small objects to clone) and are acknowledged at once;
+// they are inserted and committed together once `commitRows` rows or `commitMs` have gathered,
+// or when asked ({ commit: true }). Each log row lands at a random place in the per-license
+// index and a commit writes every index page it touched, so large commits cost far less per
+// row (about half, from 2,000 rows to 20,000).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -67,26 +72,59 @@ db.pragma('synchronous = NORMAL');
 db.pragma('secure_delete = ON');
 db.pragma('busy_timeout = 10000');
 const insert = db.prepare(workerData.insert);
-const append = db.transaction((rows) => { for (const r of rows) insert.run(r); });
+const insertAll = db.transaction((batches) => { for (const json of batches) for (const r of JSON.parse(json)) insert.run(r); });
+let gathered = [];
+let rows = 0;
+let timer = null;
+const commit = () => {
+  if (timer) { clearTimeout(timer); timer = null; }
+  if (gathered.length === 0) return;
+  const batches = gathered;
+  gathered = [];
+  rows = 0;
+  insertAll(batches);
+};
+const commitQuietly = () => {
+  try { commit(); } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
+};
 parentPort.on('message', (m) => {
-  if (m === 'stop') { db.close(); parentPort.postMessage({ stopped: true }); return; }
-  try { append(m.rows); parentPort.postMessage({ id: m.id }); }
-  catch (err) { parentPort.postMessage({ id: m.id, error: String(err && err.message) }); }
+  if (m === 'stop') { commitQuietly(); db.close(); parentPort.postMessage({ stopped: true }); return; }
+  if (m.commit) {
+    try { commit(); parentPort.postMessage({ id: m.id }); }
+    catch (err) { parentPort.postMessage({ id: m.id, error: String(err && err.message) }); }
+    return;
+  }
+  gathered.push(m.json);
+  rows += m.count;
+  parentPort.postMessage({ id: m.id });
+  if (rows >= workerData.commitRows) commitQuietly();
+  else if (!timer) timer = setTimeout(commitQuietly, workerData.commitMs);
 });
 `;
 
-/** Appends request-log rows from a worker thread; each batch's promise settles once committed. */
+/**
+ * Appends request-log rows from a worker thread. `append` resolves once the thread holds the
+ * rows, `commit` once everything appended before it is committed; a failed background commit
+ * goes to `onError` (the rows of that commit are lost: the log is best effort, licensing data
+ * never depends on it).
+ */
 export class RequestLogWriter {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private stopping: Promise<void> | null = null;
 
-  constructor(storeFile: string) {
+  constructor(storeFile: string, onError: (message: string) => void, options: { commitRows?: number; commitMs?: number } = {}) {
+    const { commitRows = 20_000, commitMs = 1000 } = options;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: requestLogFile(storeFile), driver, insert: INSERT_REQUEST } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true, workerData: { file: requestLogFile(storeFile), driver, insert: INSERT_REQUEST, commitRows, commitMs },
+    });
     this.worker.on('message', (m: { id?: number; error?: string }) => {
-      if (m.id === undefined) return;
+      if (m.id === undefined) {
+        if (m.error) onError(`request log write failed: ${m.error}`);
+        return;
+      }
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       if (m.error) w?.reject(new Error(`request log write failed: ${m.error}`));
@@ -100,10 +138,18 @@ export class RequestLogWriter {
   }
 
   append(rows: unknown[][]): Promise<void> {
+    return this.send({ json: JSON.stringify(rows), count: rows.length });
+  }
+
+  commit(): Promise<void> {
+    return this.send({ commit: true });
+  }
+
+  private send(message: Record<string, unknown>): Promise<void> {
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, rows });
+      this.worker.postMessage({ ...message, id });
     });
   }
 
