@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteThread, stopSqliteThread } from './thread.js';
 
 // Runs in a worker thread with its own connection: copying WAL pages back into the database
 // (and the fsync that follows) then never stalls the event loop that answers requests.
@@ -58,8 +58,7 @@ export class Checkpointer {
     options: { intervalMs?: number; restartFrames?: number; handOverFrames?: number } = {},
   ) {
     const { intervalMs = 1000, restartFrames = 32768, handOverFrames = 2048 } = options;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs, restartFrames, handOverFrames } });
+    this.worker = startSqliteThread(WORKER_SOURCE, { file, intervalMs, restartFrames, handOverFrames });
     this.worker.on('message', (m: { error?: string; finish?: boolean }) => {
       if (m.error) onError(m.error);
       if (m.finish && !this.stopping) {
@@ -71,17 +70,10 @@ export class Checkpointer {
       }
     });
     this.worker.on('error', (err) => onError(err.message));
-    this.worker.unref();
   }
 
   stop(): Promise<void> {
-    this.stopping ??= new Promise<void>((resolve) => {
-      this.worker.once('exit', () => resolve());
-      this.worker.on('message', (m: { stopped?: boolean }) => {
-        if (m.stopped) void this.worker.terminate();
-      });
-      this.worker.postMessage('stop');
-    });
+    this.stopping ??= stopSqliteThread(this.worker);
     return this.stopping;
   }
 }

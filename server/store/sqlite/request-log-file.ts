@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startSqliteThread, stopSqliteThread } from './thread.js';
 
 /**
  * The public API's request log lives in a database file of its own beside the store
@@ -116,10 +116,7 @@ export class RequestLogWriter {
 
   constructor(storeFile: string, onError: (message: string) => void, options: { commitRows?: number; commitMs?: number } = {}) {
     const { commitRows = 20_000, commitMs = 1000 } = options;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true, workerData: { file: requestLogFile(storeFile), driver, insert: INSERT_REQUEST, commitRows, commitMs },
-    });
+    this.worker = startSqliteThread(WORKER_SOURCE, { file: requestLogFile(storeFile), insert: INSERT_REQUEST, commitRows, commitMs });
     this.worker.on('message', (m: { id?: number; error?: string }) => {
       if (m.id === undefined) {
         if (m.error) onError(`request log write failed: ${m.error}`);
@@ -134,7 +131,6 @@ export class RequestLogWriter {
       for (const w of this.waiting.values()) w.reject(err);
       this.waiting.clear();
     });
-    this.worker.unref();
   }
 
   append(rows: unknown[][]): Promise<void> {
@@ -154,13 +150,7 @@ export class RequestLogWriter {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= new Promise<void>((resolve) => {
-      this.worker.once('exit', () => resolve());
-      this.worker.on('message', (m: { stopped?: boolean }) => {
-        if (m.stopped) void this.worker.terminate();
-      });
-      this.worker.postMessage('stop');
-    });
+    this.stopping ??= stopSqliteThread(this.worker);
     return this.stopping;
   }
 }
