@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 export class RequestLog {
   private pending: NewRequestLogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private handing: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -28,34 +28,27 @@ export class RequestLog {
   record(entry: NewRequestLogEntry): void {
     if (!this.enabled) return;
     this.pending.push(entry);
-    if (this.pending.length >= this.maxBatch) void this.handOver();
+    if (this.pending.length >= this.maxBatch) void this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => void this.handOver(), this.intervalMs);
+      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
       this.timer.unref();
     }
   }
 
-  /** Gives the store what is pending (in order: one hand-over after the other). */
-  private handOver(): Promise<void> {
+  /**
+   * Gives the store what is pending (in order: one hand-over after the other); resolves once the
+   * store holds every entry recorded so far, so that its reads of the log see them.
+   */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
     if (batch.length > 0) {
-      this.handing = this.handing.then(() => this.store.appendRequests(batch)).catch((err: unknown) => {
+      this.flushing = this.flushing.then(() => this.store.appendRequests(batch)).catch((err: unknown) => {
         this.logger.error({ err, entries: batch.length }, 'request log write failed');
       });
     }
-    return this.handing;
-  }
-
-  /** Writes what is pending; resolves when every entry recorded so far is stored. */
-  async flush(): Promise<void> {
-    await this.handOver();
-    try {
-      await this.store.syncRequestLog?.();
-    } catch (err) {
-      this.logger.error({ err }, 'request log write failed');
-    }
+    return this.flushing;
   }
 }

@@ -164,11 +164,10 @@ export interface PurgeCounts {
 export interface PrivacyStore {
   /**
    * Records request-log entries. A store may hold them back for a moment to write them with
-   * others in one commit: `syncRequestLog`, when it has one, makes everything appended so far
-   * durable and visible to queries.
+   * others in one commit, but its own reads, changes, dumps and backups of the log always see
+   * every entry appended before them.
    */
   appendRequests(entries: readonly NewRequestLogEntry[]): Promise<void>;
-  syncRequestLog?(): Promise<void>;
   /** Newest first. */
   listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]>;
   /** Requests per action and outcome code for a license. */

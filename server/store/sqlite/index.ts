@@ -622,8 +622,11 @@ export class SqliteStore implements Store, Dumpable {
     if (this.requestWriter) await this.requestWriter.append(entries.map(requestValues));
     else await this.write(() => this.privacy.appendRequests(entries));
   }
-  /** The request log's reads and changes below see (and act on) every row appended before them. */
-  async syncRequestLog(): Promise<void> {
+  /**
+   * Commits what the request-log thread holds: the log's reads, changes, dumps and backups here
+   * call it first, so that they see (and act on) every row appended before them.
+   */
+  private async syncRequestLog(): Promise<void> {
     await this.requestWriter?.commit();
   }
   async listRequests(query: RequestLogQuery): Promise<RequestLogEntry[]> {
