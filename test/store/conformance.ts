@@ -14,6 +14,10 @@ export interface StoreHandle {
 const vault = new KeyVault(randomBytes(32), randomBytes(32));
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
+// The records the suite builds, for store tests of their own (one adapter's particulars).
+export { account, product, license, NOW };
+export const keyDigest = (key: string): string => vault.digest(key);
+
 function account(operator = false): Account {
   return { id: newId('acc'), name: 'Test', status: 'active', operator, apiSuspendedAt: null, createdAt: NOW, updatedAt: NOW };
 }

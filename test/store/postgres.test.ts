@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { migrateStores } from '../../server/cli/store-commands.js';
-import { KeyVault } from '../../server/crypto/keys.js';
 import { newId } from '../../server/domain/ids.js';
 import type { License } from '../../server/domain/types.js';
 import { summarize } from '../../server/store/dump.js';
@@ -15,7 +14,7 @@ import { migrations } from '../../server/store/postgres/migrations.js';
 import { PostgresStore } from '../../server/store/postgres/index.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { freshDatabase, postgresBinDir } from '../helpers/postgres.js';
-import { describeStore } from './conformance.js';
+import { account, describeStore, keyDigest, license, NOW, product } from './conformance.js';
 import { describePrivacyStore } from './privacy-conformance.js';
 
 describeStore('PostgreSQL', async () => {
@@ -71,24 +70,16 @@ describe('PostgreSQL store, several processes on one database', () => {
     const db = await freshDatabase('batches');
     const [a, b] = await Promise.all([PostgresStore.open(db.url, { max: 4 }), PostgresStore.open(db.url, { max: 4 })]);
     try {
-      const now = Date.parse('2026-06-01T12:00:00Z');
-      const vault = new KeyVault(randomBytes(32), randomBytes(32));
-      const acc = { id: newId('acc'), name: 'B', status: 'active' as const, operator: false, apiSuspendedAt: null, createdAt: now, updatedAt: now };
+      const acc = account();
       await a.createAccount(acc);
-      const prd = { id: newId('prd'), accountId: acc.id, name: 'b', slug: 'b', keyPrefix: null, metadata: {}, createdAt: now, updatedAt: now };
+      const prd = product(acc.id, 'b');
       await a.createProduct(prd);
-      const keys = Array.from({ length: 400 }, (_, i) => `BATCH-${i}-${randomBytes(6).toString('hex')}`);
-      for (const key of keys) {
-        await a.createLicense({
-          id: newId('lic'), accountId: acc.id, productId: prd.id, productSlug: 'b', policyId: null, keyDigest: vault.digest(key),
-          keyEncrypted: vault.encrypt(key), status: 'active', expiresAt: null, durationDays: null, lock: 'none', maxActivations: null,
-          activationCount: 0, tokensRemaining: 1000, tokensTotal: 1000, email: null, name: null, metadata: {}, createdAt: now, updatedAt: now,
-        });
-      }
-      const digests = keys.map((k) => vault.digest(k));
+      const made = Array.from({ length: 400 }, () => license(prd, { tokensRemaining: 1000, tokensTotal: 1000 }));
+      for (const m of made) await a.createLicense(m.license);
+      const digests = made.map((m) => keyDigest(m.key));
       const render = (d: { kind: string }) => ({ status: d.kind === 'ok' ? 200 : 409, body: Buffer.from(d.kind) });
       const consume = (store: PostgresStore, digest: string) =>
-        store.consume({ digest, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now, render });
+        store.consume({ digest, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now: NOW, render });
       // Issued in one turn, each store's calls make one batch: every key twice (so two rounds), and
       // the two stores lock the same rows at the same time, in opposite orders.
       const calls: Array<Promise<unknown>> = [];

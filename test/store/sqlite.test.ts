@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyVault } from '../../server/crypto/keys.js';
 import { newId } from '../../server/domain/ids.js';
 import { summarize } from '../../server/store/dump.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
-import { describeStore } from './conformance.js';
+import { account, describeStore, keyDigest, license, NOW, product } from './conformance.js';
 import { describePrivacyStore } from './privacy-conformance.js';
 
 describeStore('SQLite', async () => {
@@ -72,32 +70,23 @@ describe('SQLite store, WAL under a steady write load', () => {
     const file = join(dir, 'batchkeys.db');
     // Restart past 500 frames (1 MB); without the restart this load leaves a WAL of ~100 MB.
     const store = new SqliteStore(file, { backgroundCheckpoints: true, checkpoints: { intervalMs: 50, restartFrames: 500 } });
-    const vault = new KeyVault(randomBytes(32), randomBytes(32));
     try {
-      const now = Date.parse('2026-06-01T12:00:00Z');
-      const acc = { id: newId('acc'), name: 'WAL', status: 'active' as const, operator: false, apiSuspendedAt: null, createdAt: now, updatedAt: now };
+      const acc = account();
       await store.createAccount(acc);
-      const prd = { id: newId('prd'), accountId: acc.id, name: 'w', slug: 'w', keyPrefix: null, metadata: {}, createdAt: now, updatedAt: now };
+      const prd = product(acc.id, 'w');
       await store.createProduct(prd);
-      const keys = Array.from({ length: 2000 }, (_, i) => `WAL-${i}-${randomBytes(6).toString('hex')}`);
+      const made = Array.from({ length: 2000 }, () => license(prd, { tokensRemaining: 1_000_000, tokensTotal: 1_000_000 }));
       await store.importLicenses((async function* () {
-        for (const key of keys) {
-          yield {
-            id: newId('lic'), accountId: acc.id, productId: prd.id, productSlug: 'w', policyId: null, keyDigest: vault.digest(key),
-            keyEncrypted: vault.encrypt(key), status: 'active' as const, expiresAt: null, durationDays: null, lock: 'none' as const,
-            maxActivations: null, activationCount: 0, tokensRemaining: 1_000_000, tokensTotal: 1_000_000, email: null, name: null,
-            metadata: {}, createdAt: now, updatedAt: now,
-          };
-        }
+        for (const m of made) yield m.license;
       })());
-      const digests = keys.map((k) => vault.digest(k));
+      const digests = made.map((m) => keyDigest(m.key));
       const render = () => ({ status: 200, body: Buffer.from('{}') });
       let largest = 0;
       let consumed = 0;
       // Back-to-back group commits of 64 consumes each, as a busy server issues them, for 2.5 s.
       for (const end = Date.now() + 2500; Date.now() < end;) {
         await Promise.all(Array.from({ length: 64 }, (_, i) => store.consume({
-          digest: digests[(consumed + i) % digests.length]!, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now, render,
+          digest: digests[(consumed + i) % digests.length]!, amount: 1, idempotencyKey: null, ledgerId: newId('led'), now: NOW, render,
         })));
         consumed += 64;
         largest = Math.max(largest, statSync(`${file}-wal`).size);
