@@ -491,7 +491,6 @@ export class PostgresStore implements Store, Dumpable {
     return r ? toActivation(r) : null;
   }
 
-  /** The common case, a consume without an idempotency key: one statement, no transaction block. */
   private consumes: Array<{ input: ConsumeInput; resolve: (o: ConsumeOutcome) => void; reject: (err: unknown) => void }> = [];
 
   /**

@@ -51,8 +51,6 @@ export class SqliteStore implements Store, Dumpable {
     backgroundCheckpoints?: boolean;
     /** Overrides for the background checkpointer (see Checkpointer); tests use small ones. */
     checkpoints?: { intervalMs?: number; restartFrames?: number; handOverFrames?: number };
-    /** Overrides for the request-log writer thread (see RequestLogWriter). */
-    requestLog?: { commitRows?: number; commitMs?: number };
     onError?: (message: string) => void;
     readonly?: boolean;
   } = {}) {
@@ -96,7 +94,7 @@ export class SqliteStore implements Store, Dumpable {
         if (this.db.open && !this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
       };
       this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}), finish, options.checkpoints);
-      this.requestWriter = new RequestLogWriter(file, options.onError ?? (() => {}), options.requestLog);
+      this.requestWriter = new RequestLogWriter(file, options.onError ?? (() => {}));
     }
   }
 

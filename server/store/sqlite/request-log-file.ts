@@ -102,6 +102,10 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** The writer thread commits once this many rows or this long have gathered (see above). */
+const COMMIT_ROWS = 20_000;
+const COMMIT_MS = 1000;
+
 /**
  * Appends request-log rows from a worker thread. `append` resolves once the thread holds the
  * rows, `commit` once everything appended before it is committed; a failed background commit
@@ -114,9 +118,10 @@ export class RequestLogWriter {
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private stopping: Promise<void> | null = null;
 
-  constructor(storeFile: string, onError: (message: string) => void, options: { commitRows?: number; commitMs?: number } = {}) {
-    const { commitRows = 20_000, commitMs = 1000 } = options;
-    this.worker = startSqliteThread(WORKER_SOURCE, { file: requestLogFile(storeFile), insert: INSERT_REQUEST, commitRows, commitMs });
+  constructor(storeFile: string, onError: (message: string) => void) {
+    this.worker = startSqliteThread(WORKER_SOURCE, {
+      file: requestLogFile(storeFile), insert: INSERT_REQUEST, commitRows: COMMIT_ROWS, commitMs: COMMIT_MS,
+    });
     this.worker.on('message', (m: { id?: number; error?: string }) => {
       if (m.id === undefined) {
         if (m.error) onError(`request log write failed: ${m.error}`);
