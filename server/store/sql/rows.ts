@@ -11,6 +11,7 @@ import type {
  */
 export type Row = Record<string, unknown>;
 
+/** A whole license as PostgreSQL keeps it, one row (SQLite splits it in two: see sqlite/rows.ts). */
 export const LICENSE_COLUMNS = `l.*, p.slug AS product_slug`;
 export const LICENSE_FROM = `licenses l JOIN products p ON p.id = l.product_id`;
 /** The license API's read: only the state columns, never key material or personal data. */

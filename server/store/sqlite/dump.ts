@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
 import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
 import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
-import { licenseParams } from './rows.js';
+import { LICENSE_COLUMNS, LICENSE_FROM, licenseWriter } from './rows.js';
+
+/** The shared queries, but a license is two rows here (see rows.ts). */
+const QUERIES: Record<DumpKind, string> = { ...DUMP_QUERIES, license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id` };
 
 /** The connection that holds a kind: the request log has a file of its own. */
 const holder = (kind: DumpKind, db: Database.Database, rq: Database.Database) => (kind === 'request' ? rq : db);
@@ -16,7 +19,7 @@ export async function* dumpSqlite(db: Database.Database, rq: Database.Database):
   rq.exec('BEGIN');
   try {
     for (const kind of DUMP_KINDS) {
-      for (const r of holder(kind, db, rq).prepare(DUMP_QUERIES[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
+      for (const r of holder(kind, db, rq).prepare(QUERIES[kind]).iterate() as IterableIterator<Row>) yield toRecord(kind, r);
     }
   } finally {
     if (rq.inTransaction) rq.exec('COMMIT');
@@ -38,11 +41,7 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
     product: db.prepare('INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     policy: db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    license: db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
-      expires_at, duration_days, lock, max_activations, activation_count, tokens_remaining, tokens_total, email, name,
-      metadata, created_at, updated_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest, @key_encrypted,
-      @status, @expires_at, @duration_days, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total,
-      @email, @name, @metadata, @created_at, @updated_at)`),
+    license: licenseWriter(db),
     activation: db.prepare(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at, last_seen_at, deactivated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -65,7 +64,7 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
         case 'token': { const t = rec.value; insert.token.run(t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt); break; }
         case 'product': { const p = rec.value; insert.product.run(p.id, p.accountId, p.name, p.slug, p.keyPrefix, JSON.stringify(p.metadata), p.createdAt, p.updatedAt); break; }
         case 'policy': { const p = rec.value; insert.policy.run(p.id, p.accountId, p.productId, p.name, p.durationDays, p.lock, p.maxActivations, p.tokens, p.createdAt, p.updatedAt); break; }
-        case 'license': insert.license.run(licenseParams(rec.value)); break;
+        case 'license': insert.license.insert(rec.value); break;
         case 'activation': { const a = rec.value; insert.activation.run(a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt); break; }
         case 'ledger': { const e = rec.value; insert.ledger.run(e.licenseId, e.id, e.delta, e.reason, e.idempotencyKey, e.createdAt); break; }
         case 'idempotency': { const i = rec.value; insert.idempotency.run(i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt); break; }

@@ -14,10 +14,8 @@ import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
 import { Checkpointer } from './checkpointer.js';
 import { countSqlite, dumpSqlite, restoreSqlite } from './dump.js';
 import { migrations } from './migrations.js';
-import {
-  LICENSE_COLUMNS, LICENSE_FROM, STATE_SELECT, toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row,
-} from '../sql/rows.js';
-import { licenseParams, toStateRow } from './rows.js';
+import { toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row } from '../sql/rows.js';
+import { LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
 import { requestValues } from '../sql/rows.js';
 import { SqlitePrivacy } from './privacy.js';
 import { openRequestLog, RequestLogWriter, requestLogFile } from './request-log-file.js';
@@ -27,7 +25,8 @@ import type {
 } from '../privacy.js';
 
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = err instanceof Error ? (err as { code?: string }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
@@ -37,6 +36,7 @@ export class SqliteStore implements Store, Dumpable {
   /** The request log's own file (see request-log-file.ts). */
   readonly rq: Database.Database;
   private readonly stmt: Record<string, Database.Statement>;
+  private readonly licenses: LicenseWriter;
   private readonly privacy: SqlitePrivacy;
 
   private checkpointer: Checkpointer | null = null;
@@ -64,6 +64,7 @@ export class SqliteStore implements Store, Dumpable {
       }
       this.rq = openRequestLog(file, true);
       this.stmt = this.prepare();
+      this.licenses = licenseWriter(this.db);
       this.privacy = new SqlitePrivacy(this.db, this.rq);
       return;
     }
@@ -85,6 +86,7 @@ export class SqliteStore implements Store, Dumpable {
     this.migrate();
     this.rq = openRequestLog(file, false);
     this.stmt = this.prepare();
+    this.licenses = licenseWriter(this.db);
     this.privacy = new SqlitePrivacy(this.db, this.rq);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
@@ -104,35 +106,40 @@ export class SqliteStore implements Store, Dumpable {
       throw new Error(`the database schema (version ${current}) is newer than this BatchKeys (${migrations.length})`);
     }
     for (let v = current; v < migrations.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(migrations[v] as string);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+      const m = migrations[v]!;
+      const sql = typeof m === 'string' ? m : m.sql;
+      const keysOff = typeof m !== 'string' && !m.foreignKeys;
+      // The pragma is a no-op inside a transaction: it is switched around it.
+      if (keysOff) this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.transaction(() => {
+          this.db.exec(sql);
+          if (keysOff && (this.db.pragma('foreign_key_check') as unknown[]).length > 0) {
+            throw new Error(`schema migration ${v + 1} would break a foreign key: the database is left as it was`);
+          }
+          this.db.pragma(`user_version = ${v + 1}`);
+        })();
+      } finally {
+        if (keysOff) this.db.pragma('foreign_keys = ON');
+      }
     }
   }
 
   private prepare(): Record<string, Database.Statement> {
     const p = (sql: string) => this.db.prepare(sql);
     return {
-      stateByDigest: p(`${STATE_SELECT} WHERE l.key_digest = ?`).raw(),
+      stateByDigest: p(`${STATE_SELECT} WHERE s.key_digest = ?`).raw(),
       licenseById: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id = ?`),
       licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
-      insertLicense: p(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, status,
-        expires_at, duration_days, lock, max_activations, activation_count, tokens_remaining, tokens_total, email, name,
-        metadata, created_at, updated_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest, @key_encrypted,
-        @status, @expires_at, @duration_days, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total,
-        @email, @name, @metadata, @created_at, @updated_at)`),
-      updateLicense: p(`UPDATE licenses SET policy_id = @policy_id, status = @status, expires_at = @expires_at,
-        duration_days = @duration_days, lock = @lock, max_activations = @max_activations,
-        tokens_remaining = @tokens_remaining, tokens_total = @tokens_total, email = @email, name = @name,
-        metadata = @metadata, updated_at = @updated_at WHERE id = @id AND account_id = @account_id`),
       insertLedger: p(`INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
       activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND domain IS NULL AND device = ? AND deactivated_at IS NULL`),
-      takeSeat: p(`UPDATE licenses SET activation_count = activation_count + 1
-        WHERE id = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
-      freeSeat: p(`UPDATE licenses SET activation_count = activation_count - 1 WHERE id = ? AND activation_count > 0`),
+      // The license API's changes go to license_state by key digest: one descent, to the page
+      // that the lookup before them has just read.
+      takeSeat: p(`UPDATE license_state SET activation_count = activation_count + 1
+        WHERE key_digest = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
+      freeSeat: p(`UPDATE license_state SET activation_count = activation_count - 1 WHERE key_digest = ? AND activation_count > 0`),
       insertActivation: p(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
         last_seen_at, deactivated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`),
       deactivateActivation: p(`UPDATE activations SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL`),
@@ -140,8 +147,8 @@ export class SqliteStore implements Store, Dumpable {
       idempotencyGet: p(`SELECT amount, status, body, created_at FROM idempotency WHERE license_id = ? AND key = ?`),
       idempotencyPut: p(`INSERT OR REPLACE INTO idempotency (license_id, key, amount, status, body, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
-      consumeTokens: p(`UPDATE licenses SET tokens_remaining = tokens_remaining - ?, updated_at = ?
-        WHERE id = ? AND tokens_remaining >= ? RETURNING tokens_remaining`),
+      consumeTokens: p(`UPDATE license_state SET tokens_remaining = tokens_remaining - ?, updated_at = ?
+        WHERE key_digest = ? AND tokens_remaining >= ? RETURNING tokens_remaining`),
       tokenByHash: p(`SELECT * FROM api_tokens WHERE hash = ?`),
       touchToken: p(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`),
     };
@@ -288,7 +295,7 @@ export class SqliteStore implements Store, Dumpable {
     return this.db.transaction((): 'deleted' | 'not_found' | 'in_use' => {
       const exists = this.db.prepare(`SELECT 1 FROM products WHERE account_id = ? AND id = ?`).get(accountId, id);
       if (!exists) return 'not_found';
-      if (this.db.prepare(`SELECT 1 FROM licenses WHERE product_id = ? LIMIT 1`).get(id)) return 'in_use';
+      if (this.db.prepare(`SELECT 1 FROM licenses WHERE account_id = ? AND product_id = ? LIMIT 1`).get(accountId, id)) return 'in_use';
       this.db.prepare(`DELETE FROM products WHERE id = ?`).run(id);
       return 'deleted';
     }).immediate();
@@ -325,7 +332,7 @@ export class SqliteStore implements Store, Dumpable {
   // Licenses ------------------------------------------------------------------------------
 
   private insertLicense(l: License): void {
-    this.stmt.insertLicense!.run(licenseParams(l));
+    this.licenses.insert(l);
     if (l.tokensTotal !== null && l.tokensTotal > 0) {
       this.stmt.insertLedger!.run(`${l.id}_grant`, l.id, l.tokensTotal, 'grant', null, l.createdAt);
     }
@@ -394,25 +401,28 @@ export class SqliteStore implements Store, Dumpable {
   }
 
   async listLicenses(accountId: string, q: LicenseQuery): Promise<{ items: License[]; nextCursor: string | null }> {
-    const where = ['l.account_id = @accountId'];
-    const params: Row = { accountId, limit: q.limit + 1, now: q.now };
     const sort = q.sort ?? 'createdAt';
     const order = q.order ?? 'desc';
     const cmp = order === 'desc' ? '<' : '>';
-    // The expiry key is the expression of the licenses_account_expiry index, word for word.
-    const key = sort === 'expiresAt' ? `coalesce(l.expires_at, ${NEVER_EXPIRES})` : null;
+    // In creation (id) order the list walks licenses_account; in expiry order, license_state_expiry,
+    // whose expression the key repeats word for word. The account and the id are named on the
+    // table that leads, so that its index bounds the range and gives the order.
+    const key = sort === 'expiresAt' ? `coalesce(s.expires_at, ${NEVER_EXPIRES})` : null;
+    const [account, id] = key ? ['s.account_id', 's.license_id'] : ['l.account_id', 'l.id'];
+    const where = [`${account} = @accountId`];
+    const params: Row = { accountId, limit: q.limit + 1, now: q.now };
     const at = licensePosition(q);
     if (at) {
       // (key, id) past (value, id), spelt so that the key bounds the index range (a row value would not).
-      if (key) { where.push(`${key} ${cmp}= @atValue AND (${key} ${cmp} @atValue OR l.id ${cmp} @cursor)`); params.atValue = at.value; }
-      else where.push(`l.id ${cmp} @cursor`);
+      if (key) { where.push(`${key} ${cmp}= @atValue AND (${key} ${cmp} @atValue OR ${id} ${cmp} @cursor)`); params.atValue = at.value; }
+      else where.push(`${id} ${cmp} @cursor`);
       params.cursor = at.id;
     }
     if (q.productId) { where.push('l.product_id = @productId'); params.productId = q.productId; }
     if (q.email) { where.push('l.email = @email COLLATE NOCASE'); params.email = q.email; }
-    if (q.status === 'expired') where.push(`l.status = 'active' AND l.expires_at IS NOT NULL AND l.expires_at <= @now`);
-    else if (q.status === 'active') where.push(`l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > @now)`);
-    else if (q.status) { where.push('l.status = @status'); params.status = q.status; }
+    if (q.status === 'expired') where.push(`s.status = 'active' AND s.expires_at IS NOT NULL AND s.expires_at <= @now`);
+    else if (q.status === 'active') where.push(`s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > @now)`);
+    else if (q.status) { where.push('s.status = @status'); params.status = q.status; }
     if (q.q) {
       where.push(`(l.id = @q OR l.key_digest = @qDigest OR l.email LIKE @qLike ESCAPE '\\' OR l.name LIKE @qLike ESCAPE '\\')`);
       params.q = q.q;
@@ -420,7 +430,7 @@ export class SqliteStore implements Store, Dumpable {
       params.qLike = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     const rows = this.db.prepare(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE ${where.join(' AND ')}
-      ORDER BY ${key ? `${key} ${order}, ` : ''}l.id ${order} LIMIT @limit`).all(params) as Row[];
+      ORDER BY ${key ? `${key} ${order}, ` : ''}${id} ${order} LIMIT @limit`).all(params) as Row[];
     const items = rows.slice(0, q.limit).map(toLicense);
     const last = items[items.length - 1];
     const nextCursor = rows.length > q.limit && last ? licenseCursor(sort, order, last) : null;
@@ -444,7 +454,7 @@ export class SqliteStore implements Store, Dumpable {
       const r = this.stmt.licenseByAccount!.get(accountId, id) as Row | undefined;
       if (!r) return null;
       const { license, ledger } = change(toLicense(r));
-      this.stmt.updateLicense!.run(licenseParams(license));
+      this.licenses.update(license);
       if (ledger) this.stmt.insertLedger!.run(ledger.id, id, ledger.delta, ledger.reason, null, license.updatedAt);
       return toLicense(this.stmt.licenseById!.get(id) as Row);
     });
@@ -482,7 +492,7 @@ export class SqliteStore implements Store, Dumpable {
       if (existing) return { kind: 'existing', activation: existing, license };
       if (!plan.development) {
         // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
-        const seat = this.stmt.takeSeat!.get(license.id) as Row | undefined;
+        const seat = this.stmt.takeSeat!.get(input.digest) as Row | undefined;
         if (!seat) return { kind: 'limit', license };
         license.activationCount = Number(seat.activation_count);
       }
@@ -496,9 +506,9 @@ export class SqliteStore implements Store, Dumpable {
     });
   }
 
-  private deactivateRow(a: Activation, now: number): void {
+  private deactivateRow(a: Activation, digest: string, now: number): void {
     this.stmt.deactivateActivation!.run(now, a.id);
-    if (!a.development) this.stmt.freeSeat!.run(a.licenseId);
+    if (!a.development) this.stmt.freeSeat!.run(digest);
   }
 
   async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
@@ -507,7 +517,7 @@ export class SqliteStore implements Store, Dumpable {
       if (!license) return { kind: 'not_found' };
       const a = this.activeActivation(license.id, choose(license));
       if (!a) return { kind: 'not_active' };
-      this.deactivateRow(a, now);
+      this.deactivateRow(a, digest, now);
       if (!a.development) license.activationCount = Math.max(0, license.activationCount - 1);
       return { kind: 'deactivated', activation: { ...a, deactivatedAt: now }, license };
     });
@@ -515,10 +525,10 @@ export class SqliteStore implements Store, Dumpable {
 
   async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
     return this.write((): boolean => {
-      const r = this.db.prepare(`SELECT act.* FROM activations act JOIN licenses l ON l.id = act.license_id
+      const r = this.db.prepare(`SELECT act.*, l.key_digest FROM activations act JOIN licenses l ON l.id = act.license_id
         WHERE act.id = ? AND l.account_id = ? AND act.deactivated_at IS NULL`).get(activationId, accountId) as Row | undefined;
       if (!r) return false;
-      this.deactivateRow(toActivation(r), now);
+      this.deactivateRow(toActivation(r), String(r.key_digest), now);
       return true;
     });
   }
@@ -528,7 +538,8 @@ export class SqliteStore implements Store, Dumpable {
       if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
       this.db.prepare(`UPDATE activations SET deactivated_at = ? WHERE license_id = ? AND deactivated_at IS NULL`)
         .run(now, licenseId);
-      this.db.prepare(`UPDATE licenses SET activation_count = 0, updated_at = ? WHERE id = ?`).run(now, licenseId);
+      this.db.prepare(`UPDATE license_state SET activation_count = 0, updated_at = ?
+        WHERE key_digest = (SELECT key_digest FROM licenses WHERE id = ?)`).run(now, licenseId);
       return toLicense(this.stmt.licenseById!.get(licenseId) as Row);
     });
   }
@@ -563,7 +574,7 @@ export class SqliteStore implements Store, Dumpable {
       if (refused) {
         response = input.render({ kind: 'refused', code: refused, license });
       } else {
-        const updated = this.stmt.consumeTokens!.get(amount, now, licenseId, amount) as Row | undefined;
+        const updated = this.stmt.consumeTokens!.get(amount, now, input.digest, amount) as Row | undefined;
         if (!updated) {
           response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
         } else {

@@ -1,8 +1,15 @@
 /**
+ * A migration's SQL, or, for one that rebuilds a table other tables reference, its SQL with
+ * `foreignKeys: false`: it then runs with foreign-key enforcement off (dropping the old table
+ * must not cascade), and the keys are checked before it commits.
+ */
+export type Migration = string | { readonly sql: string; readonly foreignKeys: false };
+
+/**
  * Schema migrations, applied in order and recorded in SQLite's `user_version`. Never edit a
  * released migration: append a new one. Times are epoch milliseconds.
  */
-export const migrations: readonly string[] = [
+export const migrations: readonly Migration[] = [
   `
   CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
@@ -155,4 +162,60 @@ export const migrations: readonly string[] = [
   -- the id order, on licenses_account.
   CREATE INDEX licenses_account_expiry ON licenses (account_id, coalesce(expires_at, 9007199254740991), id);
   `,
+  {
+    foreignKeys: false,
+    sql: `
+  -- A license's state, the only part of it the license API reads and changes, gets a narrow
+  -- table of its own, clustered by key digest: a validation is one B-tree descent (it was two:
+  -- the digest index, then the row), and a consume or a seat changes one small row on the page
+  -- that descent read. The rest of the license (key material, licensee, metadata) stays in
+  -- licenses, which the admin API and the privacy tools read. Each column lives in exactly
+  -- one of the two tables; licenses.key_digest joins them, and license_state.license_id leads
+  -- back (the expiry order of the admin list runs on license_state).
+  CREATE TABLE license_state (
+    key_digest TEXT PRIMARY KEY,
+    license_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+    expires_at INTEGER,
+    lock TEXT NOT NULL CHECK (lock IN ('none', 'domain', 'device')),
+    max_activations INTEGER,
+    activation_count INTEGER NOT NULL DEFAULT 0 CHECK (activation_count >= 0),
+    tokens_remaining INTEGER CHECK (tokens_remaining >= 0),
+    tokens_total INTEGER,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO license_state SELECT key_digest, id, account_id, product_id, status, expires_at, lock, max_activations,
+    activation_count, tokens_remaining, tokens_total, updated_at FROM licenses ORDER BY key_digest;
+  CREATE TABLE licenses_v4 (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL REFERENCES products(id),
+    policy_id TEXT REFERENCES policies(id) ON DELETE SET NULL,
+    -- Unique as license_state's key: no index of its own.
+    key_digest TEXT NOT NULL,
+    key_encrypted TEXT NOT NULL,
+    duration_days INTEGER,
+    email TEXT,
+    name TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO licenses_v4 SELECT id, account_id, product_id, policy_id, key_digest, key_encrypted, duration_days, email,
+    name, metadata, created_at FROM licenses ORDER BY rowid;
+  DROP TABLE licenses;
+  ALTER TABLE licenses_v4 RENAME TO licenses;
+  CREATE INDEX licenses_account ON licenses (account_id, id);
+  CREATE INDEX licenses_product ON licenses (account_id, product_id, id);
+  CREATE INDEX licenses_email ON licenses (account_id, email);
+  -- The admin list sorted by expiry (as licenses_account_expiry did before).
+  CREATE INDEX license_state_expiry ON license_state (account_id, coalesce(expires_at, 9007199254740991), license_id);
+  -- A license's state goes with it, however it is deleted (by the admin API, an erasure, a
+  -- purge, or its account's deletion).
+  CREATE TRIGGER licenses_delete_state AFTER DELETE ON licenses BEGIN
+    DELETE FROM license_state WHERE key_digest = OLD.key_digest;
+  END;
+  `,
+  },
 ];

@@ -6,9 +6,10 @@ import {
   type SubjectRecords, type SubjectRequest, type SubjectRequestQuery,
 } from '../privacy.js';
 import {
-  AUDIT_ANCHOR_KEY, LICENSE_COLUMNS, LICENSE_FROM, auditValues, requestValues, subjectRequestValues, toActivation, toAnchor,
+  AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, toActivation, toAnchor,
   toAudit, toLedger, toLicense, toRequest, toSubjectRequest, type Row,
 } from '../sql/rows.js';
+import { LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
 
 /** Builds `WHERE a AND b ...` from the conditions that apply. */
 function where(conditions: Array<[string, unknown] | null>): { sql: string; params: unknown[] } {
@@ -167,8 +168,9 @@ export class SqlitePrivacy {
     const acts = this.activationWhere(accountId, s, ids);
     if (acts) {
       // A seat held by an erased activation is given back, as a deactivation would.
-      this.db.prepare(`UPDATE licenses SET activation_count = activation_count - 1 WHERE id IN (SELECT license_id FROM activations
-        WHERE ${acts.sql} AND deactivated_at IS NULL AND development = 0) AND activation_count > 0`).run(...acts.params);
+      this.db.prepare(`UPDATE license_state SET activation_count = activation_count - 1 WHERE key_digest IN
+        (SELECT l.key_digest FROM licenses l WHERE l.id IN (SELECT license_id FROM activations
+        WHERE ${acts.sql} AND deactivated_at IS NULL AND development = 0)) AND activation_count > 0`).run(...acts.params);
       counts.activations = this.db.prepare(`DELETE FROM activations WHERE ${acts.sql}`).run(...acts.params).changes;
     }
     if (ids.length) {
@@ -189,8 +191,11 @@ export class SqlitePrivacy {
 
   rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): number {
     const w = where([['unicode_lower(email) = ?', email.toLowerCase()], accountId === null ? null : ['account_id = ?', accountId]]);
-    return this.db.prepare(`UPDATE licenses SET email = coalesce(?, email), name = coalesce(?, name), updated_at = ? ${w.sql}`)
-      .run(change.email ?? null, change.name ?? null, now, ...w.params).changes;
+    // The licenses' update time is in license_state: stamped first, while the email still finds them.
+    this.db.prepare(`UPDATE license_state SET updated_at = ? WHERE key_digest IN (SELECT key_digest FROM licenses ${w.sql})`)
+      .run(now, ...w.params);
+    return this.db.prepare(`UPDATE licenses SET email = coalesce(?, email), name = coalesce(?, name) ${w.sql}`)
+      .run(change.email ?? null, change.name ?? null, ...w.params).changes;
   }
 
   /** One batch per data class; runs inside one write transaction. */
@@ -229,8 +234,9 @@ export class SqlitePrivacy {
         WHERE deactivated_at IS NOT NULL AND deactivated_at < ? LIMIT ?)`).run(c.deactivatedBefore, batch).changes;
     }
     if (c.expiredBefore !== undefined) {
-      // Activations, ledger and idempotency answers go with the license (ON DELETE CASCADE).
-      counts.licenses = this.db.prepare(`DELETE FROM licenses WHERE id IN (SELECT id FROM licenses
+      // Activations, ledger and idempotency answers go with the license (ON DELETE CASCADE), its
+      // state with it too (trigger licenses_delete_state).
+      counts.licenses = this.db.prepare(`DELETE FROM licenses WHERE id IN (SELECT license_id FROM license_state
         WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`).run(c.expiredBefore, batch).changes;
     }
     return counts;

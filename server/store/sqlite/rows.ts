@@ -1,7 +1,26 @@
+import type Database from 'better-sqlite3';
 import type { AccountStatus, License, LicenseState } from '../../domain/types.js';
 import type { Row } from '../sql/rows.js';
 
-/** SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts. */
+/**
+ * SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts.
+ *
+ * Here a license is two rows (see migration 4): its state in `license_state`, clustered by key
+ * digest, and the rest in `licenses`. LICENSE_COLUMNS over LICENSE_FROM give the whole license
+ * in the shape of PostgreSQL's single row, so the shared mappers read both. The join names both
+ * keys, so that either table can lead: `licenses` by its id (the admin list in creation order),
+ * `license_state` by its expiry index.
+ */
+export const LICENSE_COLUMNS = `l.id, l.account_id, l.product_id, l.policy_id, l.key_digest, l.key_encrypted, s.status,
+  s.expires_at, l.duration_days, s.lock, s.max_activations, s.activation_count, s.tokens_remaining, s.tokens_total,
+  l.email, l.name, l.metadata, l.created_at, s.updated_at, p.slug AS product_slug`;
+export const LICENSE_FROM = `licenses l JOIN license_state s ON s.key_digest = l.key_digest AND s.license_id = l.id
+  JOIN products p ON p.id = l.product_id`;
+
+/** The license API's read: one descent of license_state, never key material or personal data. */
+export const STATE_SELECT = `SELECT s.license_id, s.account_id, s.product_id, p.slug, s.status, s.expires_at, s.lock,
+  s.max_activations, s.activation_count, s.tokens_remaining, s.tokens_total, a.status
+  FROM license_state s JOIN products p ON p.id = s.product_id JOIN accounts a ON a.id = s.account_id`;
 
 /** A state row read in raw (positional) mode, in the column order of STATE_SELECT: the hot path. */
 export function toStateRow(r: unknown[]): LicenseState {
@@ -13,7 +32,7 @@ export function toStateRow(r: unknown[]): LicenseState {
   };
 }
 
-/** Named parameters for the license INSERT and UPDATE statements. */
+/** Named parameters for the license statements of licenseWriter. */
 export function licenseParams(l: License): Row {
   return {
     id: l.id, account_id: l.accountId, product_id: l.productId, policy_id: l.policyId, key_digest: l.keyDigest,
@@ -21,5 +40,40 @@ export function licenseParams(l: License): Row {
     lock: l.lock, max_activations: l.maxActivations, activation_count: l.activationCount,
     tokens_remaining: l.tokensRemaining, tokens_total: l.tokensTotal, email: l.email, name: l.name,
     metadata: JSON.stringify(l.metadata), created_at: l.createdAt, updated_at: l.updatedAt,
+  };
+}
+
+/** Writes whole licenses, both rows of each; the caller holds the transaction. */
+export interface LicenseWriter {
+  insert(l: License): void;
+  /** Writes what an admin can change; false when the license is not in that account. */
+  update(l: License): boolean;
+}
+
+export function licenseWriter(db: Database.Database): LicenseWriter {
+  const insertState = db.prepare(`INSERT INTO license_state (key_digest, license_id, account_id, product_id, status,
+    expires_at, lock, max_activations, activation_count, tokens_remaining, tokens_total, updated_at) VALUES (@key_digest,
+    @id, @account_id, @product_id, @status, @expires_at, @lock, @max_activations, @activation_count, @tokens_remaining,
+    @tokens_total, @updated_at)`);
+  const insertRecord = db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted,
+    duration_days, email, name, metadata, created_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest,
+    @key_encrypted, @duration_days, @email, @name, @metadata, @created_at)`);
+  const updateRecord = db.prepare(`UPDATE licenses SET policy_id = @policy_id, duration_days = @duration_days,
+    email = @email, name = @name, metadata = @metadata WHERE id = @id AND account_id = @account_id`);
+  const updateState = db.prepare(`UPDATE license_state SET status = @status, expires_at = @expires_at, lock = @lock,
+    max_activations = @max_activations, tokens_remaining = @tokens_remaining, tokens_total = @tokens_total,
+    updated_at = @updated_at WHERE key_digest = @key_digest AND license_id = @id`);
+  return {
+    insert(l) {
+      const p = licenseParams(l);
+      insertRecord.run(p);
+      insertState.run(p);
+    },
+    update(l) {
+      const p = licenseParams(l);
+      if (updateRecord.run(p).changes === 0) return false;
+      updateState.run(p);
+      return true;
+    },
   };
 }
