@@ -170,3 +170,60 @@ describe('SQLite store, schema migration 4 (license state split off)', () => {
     }
   });
 });
+
+describe('SQLite store, ledger tail (migration 5)', () => {
+  it('files consume entries into token_ledger in batches; every read sees them before and after, a deleted license\'s never', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-tail-'));
+    const file = join(dir, 'batchkeys.db');
+    const open = () => new SqliteStore(file, { backgroundCheckpoints: true });
+    const rows = (s: SqliteStore, table: string) => (s.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    let store = open();
+    try {
+      const acc = account();
+      await store.createAccount(acc);
+      const prd = product(acc.id, 't');
+      await store.createProduct(prd);
+      const kept = license(prd, { tokensRemaining: 100, tokensTotal: 100, email: 'tail@example.com' });
+      const dropped = license(prd, { tokensRemaining: 100, tokensTotal: 100 });
+      for (const m of [kept, dropped]) await store.createLicense(m.license);
+      const render = () => ({ status: 200, body: Buffer.from('{}') });
+      const consume = (key: string) => store.consume({ digest: keyDigest(key), amount: 1, idempotencyKey: null, ledgerId: newId('led'), now: NOW, render });
+      for (let i = 0; i < 30; i++) await Promise.all([consume(kept.key), consume(dropped.key)]);
+
+      // 60 consumes in the tail, 2 grants filed: the dump, the counts and a subject's export see all 62.
+      expect(rows(store, 'ledger_tail')).toBe(60);
+      expect((await store.counts()).ledger).toBe(62);
+      expect((await summarize(store.dump())).counts.ledger).toBe(62);
+      const found = await store.findSubject(acc.id, { kind: 'email', value: 'tail@example.com' }, 'digest-unused');
+      expect(found.ledger.filter((e) => e.reason === 'consume').length).toBe(30);
+
+      // A license deleted with entries in the tail: they vanish from every read, and filing drops them.
+      expect(await store.deleteLicense(acc.id, dropped.license.id)).toBe(true);
+      expect((await store.counts()).ledger).toBe(31);
+
+      // Closing files the tail; the reopened store holds the same ledger, all of it in token_ledger.
+      await store.close();
+      store = open();
+      expect(rows(store, 'ledger_tail')).toBe(0);
+      expect(rows(store, 'token_ledger')).toBe(31);
+      expect((await store.counts()).ledger).toBe(31);
+
+      // Under way, the tail is filed once a second, by the first write after that.
+      await consume(kept.key);
+      expect(rows(store, 'ledger_tail')).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await consume(kept.key);
+      expect(rows(store, 'ledger_tail')).toBe(1);
+      expect(rows(store, 'token_ledger')).toBe(32);
+      expect((await store.findLicenseByDigest(keyDigest(kept.key)))?.tokensRemaining).toBe(68);
+
+      // An erasure takes the subject's entries from both tables.
+      const erased = await store.eraseSubject(acc.id, { kind: 'email', value: 'tail@example.com' }, 'digest-unused', NOW);
+      expect(erased.ledger).toBe(33);
+      expect(rows(store, 'ledger_tail') + rows(store, 'token_ledger')).toBe(0);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,8 +4,16 @@ import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
 import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
 import { LICENSE_COLUMNS, LICENSE_FROM, licenseWriter } from './rows.js';
 
-/** The shared queries, but a license is two rows here (see rows.ts). */
-const QUERIES: Record<DumpKind, string> = { ...DUMP_QUERIES, license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id` };
+/**
+ * The shared queries and tables, but a license is two rows here (see rows.ts), and the ledger
+ * is read through ledger_entries (filed entries and the tail, see migrations.ts).
+ */
+const QUERIES: Record<DumpKind, string> = {
+  ...DUMP_QUERIES,
+  license: `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} ORDER BY l.id`,
+  ledger: 'SELECT * FROM ledger_entries ORDER BY license_id, id',
+};
+const TABLES: Record<DumpKind, string> = { ...DUMP_TABLES, ledger: 'ledger_entries' };
 
 /** The connection that holds a kind: the request log has a file of its own. */
 const holder = (kind: DumpKind, db: Database.Database, rq: Database.Database) => (kind === 'request' ? rq : db);
@@ -28,7 +36,7 @@ export async function* dumpSqlite(db: Database.Database, rq: Database.Database):
 }
 
 export function countSqlite(db: Database.Database, rq: Database.Database): Record<DumpKind, number> {
-  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((holder(k, db, rq).prepare(`SELECT count(*) AS n FROM ${DUMP_TABLES[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
+  return Object.fromEntries(DUMP_KINDS.map((k) => [k, Number((holder(k, db, rq).prepare(`SELECT count(*) AS n FROM ${TABLES[k]}`).get() as Row).n)])) as Record<DumpKind, number>;
 }
 
 /** Loads a dump into an empty SQLite store in one transaction: all or nothing. */

@@ -24,6 +24,10 @@ import type {
   RequestAction, RequestLogEntry, RequestLogQuery, Subject, SubjectRecords, SubjectRequest, SubjectRequestQuery,
 } from '../privacy.js';
 
+/** The ledger tail is filed once it holds this many entries, or once a second (see fileLedger). */
+const FILE_ROWS = 8192;
+const FILE_MS = 1000;
+
 function isUniqueViolation(err: unknown): boolean {
   const code = err instanceof Error ? (err as { code?: string }).code : undefined;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -38,6 +42,7 @@ export class SqliteStore implements Store, Dumpable {
   private readonly stmt: Record<string, Database.Statement>;
   private readonly licenses: LicenseWriter;
   private readonly privacy: SqlitePrivacy;
+  private readonly onError: (message: string) => void;
 
   private checkpointer: Checkpointer | null = null;
   /** For a serving store: request-log appends from a worker thread (see request-log-file.ts). */
@@ -54,6 +59,7 @@ export class SqliteStore implements Store, Dumpable {
     onError?: (message: string) => void;
     readonly?: boolean;
   } = {}) {
+    this.onError = options.onError ?? (() => {});
     if (options.readonly) {
       // A migration or restore source: opened as it is, never changed.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -87,6 +93,7 @@ export class SqliteStore implements Store, Dumpable {
     this.rq = openRequestLog(file, false);
     this.stmt = this.prepare();
     this.licenses = licenseWriter(this.db);
+    this.tail = this.stmt.tailRows!.get() as number;
     this.privacy = new SqlitePrivacy(this.db, this.rq);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
@@ -95,8 +102,8 @@ export class SqliteStore implements Store, Dumpable {
       const finish = () => {
         if (this.db.open && !this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
       };
-      this.checkpointer = new Checkpointer(file, options.onError ?? (() => {}), finish, options.checkpoints);
-      this.requestWriter = new RequestLogWriter(file, options.onError ?? (() => {}));
+      this.checkpointer = new Checkpointer(file, this.onError, finish, options.checkpoints);
+      this.requestWriter = new RequestLogWriter(file, this.onError);
     }
   }
 
@@ -133,6 +140,14 @@ export class SqliteStore implements Store, Dumpable {
       licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
       insertLedger: p(`INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
+      appendLedger: p(`INSERT INTO ledger_tail (id, license_id, delta, reason, idempotency_key, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      tailRows: p(`SELECT count(*) FROM ledger_tail`).pluck(),
+      tailBound: p(`SELECT coalesce((SELECT seq FROM ledger_tail ORDER BY seq LIMIT 1 OFFSET ?), (SELECT max(seq) FROM ledger_tail))`).pluck(),
+      fileTail: p(`INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at)
+        SELECT t.license_id, t.id, t.delta, t.reason, t.idempotency_key, t.created_at FROM ledger_tail t
+        WHERE t.seq <= ? AND EXISTS (SELECT 1 FROM licenses l WHERE l.id = t.license_id) ORDER BY t.license_id, t.id`),
+      dropTail: p(`DELETE FROM ledger_tail WHERE seq <= ?`),
       activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
       activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND domain IS NULL AND device = ? AND deactivated_at IS NULL`),
       // The license API's changes go to license_state by key digest: one descent, to the page
@@ -156,6 +171,16 @@ export class SqliteStore implements Store, Dumpable {
 
   async close(): Promise<void> {
     if (this.pending.length > 0) this.flush();
+    // A store left closed has an empty tail (not needed for correctness: reads see the tail too).
+    if (this.db.open && !this.db.readonly && this.tail > 0) {
+      try {
+        this.db.transaction(() => {
+          while (this.fileLedger(FILE_ROWS) > 0);
+        }).immediate();
+      } catch (err) {
+        this.onError(`filing the token ledger failed: ${(err as Error).message}`);
+      }
+    }
     await this.checkpointer?.stop();
     await this.requestWriter?.stop();
     if (this.rq.open) this.rq.close();
@@ -185,6 +210,32 @@ export class SqliteStore implements Store, Dumpable {
     });
   }
 
+  // The ledger tail (see migration 5) ---------------------------------------------------
+
+  /** Consume entries appended to ledger_tail since it was last filed (counted here, recounted at open). */
+  private tail = 0;
+  private filedAt = Date.now();
+
+  /**
+   * Moves the oldest `limit` entries of ledger_tail into token_ledger, in license order, inside
+   * the caller's transaction. Filed in batches, the entries of a busy license share their page
+   * writes (a few thousand consumes of a thousand hot keys write each key's ledger page once,
+   * not once an entry); a batch over keys that are all different costs what appending each
+   * entry to token_ledger would have, at most FILE_ROWS of them in one transaction.
+   */
+  private fileLedger(limit: number): number {
+    const upto = this.stmt.tailBound!.get(limit - 1) as number | null;
+    this.filedAt = Date.now();
+    if (upto === null) {
+      this.tail = 0;
+      return 0;
+    }
+    this.stmt.fileTail!.run(upto);
+    const filed = this.stmt.dropTail!.run(upto).changes;
+    this.tail = Math.max(0, this.tail - filed);
+    return filed;
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.db.inTransaction) {
@@ -199,8 +250,17 @@ export class SqliteStore implements Store, Dumpable {
     this.savepointTx ??= this.db.transaction(this.savepoint);
     const inner = this.savepointTx;
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    const fileNow = this.tail >= FILE_ROWS || (this.tail > 0 && Date.now() - this.filedAt >= FILE_MS);
     try {
       this.db.transaction(() => {
+        if (fileNow) {
+          try {
+            inner(() => this.fileLedger(FILE_ROWS));
+          } catch (err) {
+            // The entries stay in the tail, where every read sees them: the batch goes on.
+            this.onError(`filing the token ledger failed: ${(err as Error).message}`);
+          }
+        }
         for (const job of batch) {
           try {
             outcomes.push({ ok: true, value: inner(job.fn) });
@@ -578,7 +638,8 @@ export class SqliteStore implements Store, Dumpable {
         if (!updated) {
           response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
         } else {
-          this.stmt.insertLedger!.run(input.ledgerId, licenseId, -amount, 'consume', idem, now);
+          this.stmt.appendLedger!.run(input.ledgerId, licenseId, -amount, 'consume', idem, now);
+          this.tail++;
           const after = { ...license, tokensRemaining: Number(updated.tokens_remaining) };
           response = input.render({ kind: 'ok', license: after, consumed: amount });
         }

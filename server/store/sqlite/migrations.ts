@@ -218,4 +218,26 @@ export const migrations: readonly Migration[] = [
   END;
   `,
   },
+  `
+  -- Consumes append their ledger entries here, in arrival order: one shared page for many
+  -- entries, where token_ledger (clustered by license) takes a random page each. The store files
+  -- them into token_ledger in sorted batches (see fileLedger in index.ts), where a busy
+  -- license's entries share their page writes. No foreign key: an entry whose license has gone
+  -- meanwhile is dropped when filed, and ledger_entries never shows it.
+  CREATE TABLE ledger_tail (
+    seq INTEGER PRIMARY KEY,
+    license_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    delta INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    idempotency_key TEXT,
+    created_at INTEGER NOT NULL
+  );
+  -- The whole ledger, filed or not: what every read of it goes through.
+  CREATE VIEW ledger_entries AS
+    SELECT license_id, id, delta, reason, idempotency_key, created_at FROM token_ledger
+    UNION ALL
+    SELECT t.license_id, t.id, t.delta, t.reason, t.idempotency_key, t.created_at FROM ledger_tail t
+      WHERE EXISTS (SELECT 1 FROM licenses l WHERE l.id = t.license_id);
+  `,
 ];

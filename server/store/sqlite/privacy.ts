@@ -150,7 +150,7 @@ export class SqlitePrivacy {
         : [],
       activations: acts ? (this.db.prepare(`SELECT * FROM activations WHERE ${acts.sql} ORDER BY id`).all(...acts.params) as Row[]).map(toActivation) : [],
       ledger: ids.length
-        ? (this.db.prepare(`SELECT * FROM token_ledger WHERE license_id IN (${inList(ids.length)}) ORDER BY license_id, id`).all(...ids) as Row[]).map(toLedger)
+        ? (this.db.prepare(`SELECT * FROM ledger_entries WHERE license_id IN (${inList(ids.length)}) ORDER BY license_id, id`).all(...ids) as Row[]).map(toLedger)
         : [],
       requests: reqs ? (this.rq.prepare(`SELECT * FROM request_log WHERE ${reqs.sql} ORDER BY seq`).all(...reqs.params) as Row[]).map(toRequest) : [],
       audit: (audit as Row[]).map(toAudit),
@@ -175,7 +175,8 @@ export class SqlitePrivacy {
     }
     if (ids.length) {
       const list = inList(ids.length);
-      counts.ledger = this.db.prepare(`DELETE FROM token_ledger WHERE license_id IN (${list})`).run(...ids).changes;
+      counts.ledger = this.db.prepare(`DELETE FROM token_ledger WHERE license_id IN (${list})`).run(...ids).changes
+        + this.db.prepare(`DELETE FROM ledger_tail WHERE license_id IN (${list})`).run(...ids).changes;
       counts.licenses = this.db.prepare(`DELETE FROM licenses WHERE id IN (${list})`).run(...ids).changes;
     }
     if (s.kind === 'ip') {
