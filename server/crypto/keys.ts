@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 
 /** Crockford's base32 alphabet: no I, L, O or U, so a key can be read aloud without confusion. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -28,7 +29,7 @@ export function base32(bytes: Buffer, chars: number): string {
 /** A new key such as `MYPLUGIN-3KQ9T-W7ZRM-...`: six groups of five, with an optional product prefix. */
 export function generateKey(prefix?: string | null): string {
   const chars = GROUPS * GROUP_SIZE;
-  const body = base32(randomBytes(Math.ceil((chars * 5) / 8)), chars);
+  const body = base32(randomBytesPooled(Math.ceil((chars * 5) / 8)), chars);
   const groups: string[] = [];
   for (let i = 0; i < chars; i += GROUP_SIZE) groups.push(body.slice(i, i + GROUP_SIZE));
   const key = groups.join('-');
@@ -67,7 +68,7 @@ export class KeyVault {
   }
 
   encrypt(key: string): string {
-    const iv = randomBytes(12);
+    const iv = randomBytesPooled(12);
     const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
     const ct = Buffer.concat([cipher.update(key, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64');
