@@ -93,7 +93,9 @@ export class SqliteStore implements Store, Dumpable {
     this.rq = openRequestLog(file, false);
     this.stmt = this.prepare();
     this.licenses = licenseWriter(this.db);
-    this.tail = this.stmt.tailRows!.get() as number;
+    // A serving store files what an earlier run left in the tail; a one-shot command (the CLI)
+    // files only what it appended itself, so that a read-only command never writes.
+    if (options.backgroundCheckpoints) this.tail = this.stmt.tailRows!.get() as number;
     this.privacy = new SqlitePrivacy(this.db, this.rq);
     if (options.backgroundCheckpoints && file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
@@ -212,7 +214,7 @@ export class SqliteStore implements Store, Dumpable {
 
   // The ledger tail (see migration 5) ---------------------------------------------------
 
-  /** Consume entries appended to ledger_tail since it was last filed (counted here, recounted at open). */
+  /** Entries in ledger_tail that this store is to file (see the constructor). */
   private tail = 0;
   private filedAt = Date.now();
 
