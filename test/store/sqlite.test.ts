@@ -157,7 +157,7 @@ describe('SQLite store, schema migration 4 (license state split off)', () => {
         expect(sorted.items.map((l) => l.id)).toEqual([metered.id, seated.id]);
         // The old unique index on key_digest is gone: license_state's key keeps keys unique.
         await expect(store.createLicense({ ...license(prd).license, keyDigest: seated.keyDigest })).rejects.toBeInstanceOf(StoreConflict);
-        // Deleting a license still takes its activations (foreign keys) and now its state (trigger).
+        // Deleting a license still takes its activations, and its state (trigger licenses_delete_state).
         expect(await store.deleteLicense(acc.id, seated.id)).toBe(true);
         expect(await store.findLicenseByDigest(seated.keyDigest)).toBeNull();
         expect((await store.counts()).activation).toBe(0);

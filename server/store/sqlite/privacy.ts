@@ -235,8 +235,8 @@ export class SqlitePrivacy {
         WHERE deactivated_at IS NOT NULL AND deactivated_at < ? LIMIT ?)`).run(c.deactivatedBefore, batch).changes;
     }
     if (c.expiredBefore !== undefined) {
-      // Activations, ledger and idempotency answers go with the license (ON DELETE CASCADE), its
-      // state with it too (trigger licenses_delete_state).
+      // Ledger and idempotency answers go with the license (ON DELETE CASCADE), its state and
+      // activations too (trigger licenses_delete_state).
       counts.licenses = this.db.prepare(`DELETE FROM licenses WHERE id IN (SELECT license_id FROM license_state
         WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`).run(c.expiredBefore, batch).changes;
     }
