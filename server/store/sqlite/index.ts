@@ -28,6 +28,26 @@ import type {
 const FILE_ROWS = 8192;
 const FILE_MS = 1000;
 
+/** What one job of a batch gave: its value, or what it threw. */
+interface Outcome { ok: boolean; value: unknown }
+
+function attempt(fn: () => unknown): Outcome {
+  try {
+    return { ok: true, value: fn() };
+  } catch (err) {
+    return { ok: false, value: err };
+  }
+}
+
+/** Settles each job's promise with its outcome, in order. */
+function settle(jobs: ReadonlyArray<{ resolve: (v: unknown) => void; reject: (e: unknown) => void }>, outcomes: Outcome[]): void {
+  jobs.forEach((job, i) => {
+    const o = outcomes[i]!;
+    if (o.ok) job.resolve(o.value);
+    else job.reject(o.value);
+  });
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const code = err instanceof Error ? (err as { code?: string }).code : undefined;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -212,6 +232,40 @@ export class SqliteStore implements Store, Dumpable {
     });
   }
 
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.db.inTransaction) {
+      // A streamed import holds the connection's transaction: wait for it to end.
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(), 5);
+      return;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.savepointTx ??= this.db.transaction(this.savepoint);
+    const inner = this.savepointTx;
+    const outcomes: Outcome[] = [];
+    const fileNow = this.tail >= FILE_ROWS || (this.tail > 0 && Date.now() - this.filedAt >= FILE_MS);
+    try {
+      this.db.transaction(() => {
+        if (fileNow) {
+          try {
+            inner(() => this.fileLedger(FILE_ROWS));
+          } catch (err) {
+            // The entries stay in the tail, where every read sees them: the batch goes on.
+            this.onError(`filing the token ledger failed: ${(err as Error).message}`);
+          }
+        }
+        for (const job of batch) outcomes.push(attempt(() => inner(job.fn)));
+      }).immediate();
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    settle(batch, outcomes);
+  }
+
   // The ledger tail (see migration 5) ---------------------------------------------------
 
   /** Entries in ledger_tail that this store is to file (see the constructor). */
@@ -236,50 +290,6 @@ export class SqliteStore implements Store, Dumpable {
     const filed = this.stmt.dropTail!.run(upto).changes;
     this.tail = Math.max(0, this.tail - filed);
     return filed;
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.db.inTransaction) {
-      // A streamed import holds the connection's transaction: wait for it to end.
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), 5);
-      return;
-    }
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    this.savepointTx ??= this.db.transaction(this.savepoint);
-    const inner = this.savepointTx;
-    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    const fileNow = this.tail >= FILE_ROWS || (this.tail > 0 && Date.now() - this.filedAt >= FILE_MS);
-    try {
-      this.db.transaction(() => {
-        if (fileNow) {
-          try {
-            inner(() => this.fileLedger(FILE_ROWS));
-          } catch (err) {
-            // The entries stay in the tail, where every read sees them: the batch goes on.
-            this.onError(`filing the token ledger failed: ${(err as Error).message}`);
-          }
-        }
-        for (const job of batch) {
-          try {
-            outcomes.push({ ok: true, value: inner(job.fn) });
-          } catch (err) {
-            outcomes.push({ ok: false, value: err });
-          }
-        }
-      }).immediate();
-    } catch (err) {
-      for (const job of batch) job.reject(err);
-      return;
-    }
-    batch.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.value);
-    });
   }
 
   // Accounts and tokens ------------------------------------------------------------------
@@ -443,14 +453,8 @@ export class SqliteStore implements Store, Dumpable {
   private readonly readBatch = (): void => {
     const batch = this.lookups;
     this.lookups = [];
-    const run = () => batch.map((l) => {
-      try {
-        return { ok: true, value: l.read() };
-      } catch (err) {
-        return { ok: false, value: err };
-      }
-    });
-    let outcomes: Array<{ ok: boolean; value: unknown }>;
+    const run = () => batch.map((l) => attempt(l.read));
+    let outcomes: Outcome[];
     try {
       // One read transaction for all the reads of this turn: SQLite takes and releases its
       // shared lock (system calls) once for the batch instead of once a read, and the batch's
@@ -460,11 +464,7 @@ export class SqliteStore implements Store, Dumpable {
       for (const l of batch) l.reject(err);
       return;
     }
-    batch.forEach((l, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) l.resolve(o.value);
-      else l.reject(o.value);
-    });
+    settle(batch, outcomes);
   };
 
   /** The license API's reads that arrive in the same turn of the event loop are read together (see readBatch). */

@@ -46,8 +46,8 @@ export function licenseParams(l: License): Row {
 /** Writes whole licenses, both rows of each; the caller holds the transaction. */
 export interface LicenseWriter {
   insert(l: License): void;
-  /** Writes what an admin can change; false when the license is not in that account. */
-  update(l: License): boolean;
+  /** Writes what an admin can change (nothing when the license is not in that account). */
+  update(l: License): void;
 }
 
 export function licenseWriter(db: Database.Database): LicenseWriter {
@@ -71,9 +71,7 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
     },
     update(l) {
       const p = licenseParams(l);
-      if (updateRecord.run(p).changes === 0) return false;
-      updateState.run(p);
-      return true;
+      if (updateRecord.run(p).changes > 0) updateState.run(p);
     },
   };
 }
