@@ -90,7 +90,8 @@ async function bootstrapNow(core: Core): Promise<{ generatedToken: string | null
 
 export async function createHttpServer(core: Core): Promise<Server> {
   const clientIp = clientIpResolver(core.config.trustProxy);
-  const licenseApi = await createLicenseApi(core, clientIp);
+  const signatures = core.signer.offThread((message) => core.logger.error({ message }, 'response signing moved to the event loop'));
+  const licenseApi = await createLicenseApi(core, clientIp, signatures);
   const signingKey = signingKeyBody(core);
   const signingKeyHeaders = {
     'content-type': 'application/json; charset=utf-8',
@@ -120,7 +121,7 @@ export async function createHttpServer(core: Core): Promise<Server> {
 
   // Decided once: with debug off, requests pay nothing for the access line.
   const accessLog = core.logger.isLevelEnabled('debug');
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -139,6 +140,8 @@ export async function createHttpServer(core: Core): Promise<Server> {
     }
     app(req, res);
   });
+  server.once('close', () => void signatures.close());
+  return server;
 }
 
 export interface RunningServer {

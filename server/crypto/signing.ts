@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import sodium from 'sodium-native';
+import { SigningThread } from './signing-thread.js';
 
 /**
  * Ed25519 response signatures. Signing is the dominant cost of a license answer, so it goes
@@ -21,8 +22,23 @@ export class Signer {
 
   sign(body: Buffer): string {
     const sig = Buffer.allocUnsafe(sodium.crypto_sign_BYTES);
-    sodium.crypto_sign_detached(sig, body, this.secretKey);
+    this.signInto(sig, body);
     return sig.toString('base64');
+  }
+
+  /** Writes the 64-byte signature of `body` into `sig`. */
+  signInto(sig: Buffer, body: Buffer): void {
+    sodium.crypto_sign_detached(sig, body, this.secretKey);
+  }
+
+  /** A helper thread that signs with this key, batch by batch (see SigningThread). */
+  offThread(onError: (message: string) => void = () => {}): SigningThread {
+    const copy = new Uint8Array(this.secretKey);
+    try {
+      return new SigningThread(this, copy, onError);
+    } finally {
+      copy.fill(0); // the thread was given its own copy
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core.js';
+import type { SigningThread } from '../crypto/signing-thread.js';
 import { AppError, toProblem } from '../domain/errors.js';
 import {
   activateKey, consumeTokens, deactivateKey, refusal, validateKey,
@@ -112,8 +113,8 @@ class RateLimited extends AppError {
  * The license API on bare node:http: no middleware chain, one body read, one schema check, one
  * store lookup and one signature per request. Every answer, errors included, is signed.
  */
-export async function createLicenseApi(core: Core, clientIp: ClientIp) {
-  const { config, signer } = core;
+export async function createLicenseApi(core: Core, clientIp: ClientIp, signatures: SigningThread) {
+  const { config } = core;
   const limiter = async (limit: number, name: string) =>
     limit > 0 ? new SlidingWindowLimiter(limit, name, (await core.store.rateLimitCounters(name, COUNTER_DURATION_S)) ?? undefined) : null;
   const ipLimiter = await limiter(config.rateLimit, 'bk_rl_ip');
@@ -123,7 +124,7 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
     const headers: Record<string, string | number> = {
       'content-length': r.body.length,
       'cache-control': 'no-store',
-      'batchkeys-signature': `ed25519=${signer.sign(r.body)}`,
+      'batchkeys-signature': '',
       ...extra,
     };
     // CORS headers matter to browsers only, and browsers always send Origin on a cross-origin
@@ -138,8 +139,11 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp) {
       headers['ratelimit-policy'] = `${rate.limit};w=60`;
       if (!rate.allowed) headers['retry-after'] = rate.retryAfterSeconds;
     }
-    res.writeHead(r.status, headers);
-    res.end(r.body);
+    signatures.sign(r.body, (signature) => {
+      headers['batchkeys-signature'] = `ed25519=${signature}`;
+      res.writeHead(r.status, headers);
+      res.end(r.body);
+    });
   };
 
   const admit: Admit = async (key) => {

@@ -1,0 +1,211 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Signer } from './signing.js';
+
+/** Items one batch can hold in shared memory (a power of two); more are signed on the event loop. */
+const SLOTS = 1024;
+/** Body bytes one batch can hold in shared memory. */
+const BODY_BYTES = 1 << 20;
+/** How long the event loop waits for a signature the thread has started before it makes its own. */
+const STALL_MS = 100;
+
+// Shared memory: control words, then per slot (start, length, signed mark), the signatures, the bodies.
+const PRODUCED = 0; // items published, ever (wraps; compared by difference)
+const CLAIMED = 1; // items claimed by either thread, ever
+const STOP = 2;
+const THREAD_SIGNED = 3; // signatures the thread has made, ever (wraps)
+const CONTROL_BYTES = 16;
+const META_BYTES = SLOTS * 12;
+const SIGS_AT = CONTROL_BYTES + META_BYTES;
+const BODIES_AT = SIGS_AT + SLOTS * 64;
+
+// The helper thread: claims published items one by one (compare-and-swap on CLAIMED), signs each
+// with libsodium and marks its slot signed; sleeps on PRODUCED when there is nothing to claim.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const sodium = require(workerData.sodium);
+const { sab, slots, sigsAt, bodiesAt, bodyBytes } = workerData;
+const secretKey = sodium.sodium_malloc(sodium.crypto_sign_SECRETKEYBYTES);
+secretKey.set(workerData.secretKey);
+workerData.secretKey.fill(0);
+const control = new Int32Array(sab, 0, 4);
+const meta = new Int32Array(sab, 16, slots * 3);
+const sigs = Buffer.from(sab, sigsAt, slots * 64);
+const bodies = Buffer.from(sab, bodiesAt, bodyBytes);
+for (;;) {
+  if (Atomics.load(control, ${STOP}) !== 0) break;
+  const claimed = Atomics.load(control, ${CLAIMED});
+  const produced = Atomics.load(control, ${PRODUCED});
+  if (((produced - claimed) | 0) <= 0) {
+    Atomics.wait(control, ${PRODUCED}, produced, 1000);
+    continue;
+  }
+  if (Atomics.compareExchange(control, ${CLAIMED}, claimed, (claimed + 1) | 0) !== claimed) continue;
+  const slot = claimed & (slots - 1);
+  const start = meta[slot * 3];
+  sodium.crypto_sign_detached(sigs.subarray(slot * 64, slot * 64 + 64), bodies.subarray(start, start + meta[slot * 3 + 1]), secretKey);
+  Atomics.store(meta, slot * 3 + 2, 1);
+  Atomics.notify(meta, slot * 3 + 2);
+  Atomics.add(control, ${THREAD_SIGNED}, 1);
+}
+`;
+
+type Done = (signature: string) => void;
+
+/** One helper thread and the shared memory it signs from. */
+class Helper {
+  readonly sab = new SharedArrayBuffer(BODIES_AT + BODY_BYTES);
+  readonly control = new Int32Array(this.sab, 0, 4);
+  readonly meta = new Int32Array(this.sab, CONTROL_BYTES, SLOTS * 3);
+  readonly sigs = Buffer.from(this.sab, SIGS_AT, SLOTS * 64);
+  readonly bodies = Buffer.from(this.sab, BODIES_AT, BODY_BYTES);
+  readonly worker: Worker;
+
+  constructor(secretKey: Uint8Array, onExit: (message: string) => void) {
+    const sodium = createRequire(import.meta.url).resolve('sodium-native');
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      // The thread's garbage is a few small objects a signature: a small heap is plenty.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+      workerData: { sodium, secretKey, sab: this.sab, slots: SLOTS, sigsAt: SIGS_AT, bodiesAt: BODIES_AT, bodyBytes: BODY_BYTES },
+    });
+    this.worker.unref();
+    this.worker.on('error', (err) => onExit(`response-signing thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => onExit(`response-signing thread exited with code ${code}`));
+  }
+
+  /** Asks the thread to finish; it may be in the middle of a signature, which it completes. */
+  retire(): Promise<number> {
+    this.worker.removeAllListeners('exit');
+    this.worker.removeAllListeners('error');
+    this.worker.on('error', () => {});
+    Atomics.store(this.control, STOP, 1);
+    Atomics.notify(this.control, PRODUCED);
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * Response signatures shared with a helper thread. Signing (about 11 µs a body) is the largest
+ * single cost of a license answer, and the event loop is what limits the license API; the
+ * machine's other core is not.
+ *
+ * The answers of one event-loop turn are published to shared memory as they are made, and the
+ * helper thread starts signing them at once. When the turn's work is done (a `nextTick` after
+ * its last answer), the event loop signs whatever the thread has not claimed yet, waits for the
+ * one signature the thread may be making (a few µs), and sends every answer of the turn. So no
+ * answer waits for a later turn, a lightly loaded server signs on the event loop as before, and
+ * under load the thread takes a large share of the signatures.
+ *
+ * Ed25519 signatures are deterministic: either thread makes the same bytes for a body. If the
+ * thread stalls on a signature (STALL_MS), the event loop signs it itself and replaces the
+ * thread; if the thread dies, every later signature is made on the event loop.
+ */
+export class SigningThread {
+  private helper: Helper | null;
+  /** Sequence number of the next item to publish (mirrors PRODUCED). */
+  private next = 0;
+  private batchStart = 0;
+  private cursor = 0;
+  private done: Done[] = [];
+  private readonly flush = () => this.finishBatch();
+
+  /** Use `Signer.offThread`, which hands over its secret key (a copy the thread keeps). */
+  constructor(
+    private readonly signer: Signer,
+    private readonly secretKey: Uint8Array,
+    private readonly onError: (message: string) => void,
+  ) {
+    this.helper = this.startHelper();
+  }
+
+  /** Calls `done` with the base64 signature of `body` before this turn of the event loop ends. */
+  sign(body: Buffer, done: Done): void {
+    const h = this.helper;
+    if (!h || this.done.length === SLOTS || this.cursor + body.length > BODY_BYTES) return done(this.signer.sign(body));
+    if (this.done.length === 0) {
+      this.batchStart = this.next;
+      process.nextTick(this.flush);
+    }
+    const slot = (this.next & (SLOTS - 1)) * 3;
+    body.copy(h.bodies, this.cursor);
+    h.meta[slot] = this.cursor;
+    h.meta[slot + 1] = body.length;
+    Atomics.store(h.meta, slot + 2, 0);
+    this.cursor += body.length;
+    this.done.push(done);
+    this.next = (this.next + 1) | 0;
+    Atomics.store(h.control, PRODUCED, this.next);
+    Atomics.notify(h.control, PRODUCED, 1);
+  }
+
+  /** How many signatures the current thread has made (for tests and diagnostics). */
+  get signedByThread(): number {
+    return this.helper ? Atomics.load(this.helper.control, THREAD_SIGNED) >>> 0 : 0;
+  }
+
+  /** Stops the thread; later signatures are made on the event loop. */
+  async close(): Promise<void> {
+    const h = this.helper;
+    if (!h) return;
+    this.finishBatch();
+    this.helper = null;
+    await h.retire();
+  }
+
+  private startHelper(): Helper {
+    const helper = new Helper(this.secretKey, (message) => {
+      if (this.helper !== helper) return;
+      this.helper = null;
+      this.onError(`${message}; responses are signed on the event loop from now on`);
+      this.finishBatch(helper);
+    });
+    return helper;
+  }
+
+  private finishBatch(h = this.helper): void {
+    const done = this.done;
+    if (!h || done.length === 0) return;
+    this.done = [];
+    const { meta, sigs } = h;
+    let stalled = false;
+    // In order: send each answer once signed. While the next one is still being signed by the
+    // thread, sign an unclaimed one here; with none left, wait for the thread. Sending answers
+    // between signatures gives the thread time to sign more of them.
+    for (let i = 0; i < done.length; i++) {
+      const slot = (this.batchStart + i) & (SLOTS - 1);
+      while (Atomics.load(meta, slot * 3 + 2) !== 1) {
+        if (this.claimAndSign(h)) continue;
+        if (Atomics.wait(meta, slot * 3 + 2, 0, STALL_MS) === 'timed-out') {
+          // The thread holds this item and has not finished it: sign it here (same bytes).
+          this.signSlot(h, slot);
+          stalled = true;
+        }
+      }
+      done[i]!(sigs.toString('base64', slot * 64, slot * 64 + 64));
+    }
+    this.cursor = 0;
+    if (stalled && this.helper === h) {
+      // The stalled thread may still write into its slots later: give it no more work.
+      this.onError(`the response-signing thread stalled for over ${STALL_MS} ms; starting a new one`);
+      void h.retire();
+      this.helper = this.startHelper();
+    }
+  }
+
+  /** Claims the first unclaimed item of the batch, if any, and signs it on the event loop. */
+  private claimAndSign(h: Helper): boolean {
+    const claimed = Atomics.load(h.control, CLAIMED);
+    if (((this.next - claimed) | 0) <= 0) return false;
+    if (Atomics.compareExchange(h.control, CLAIMED, claimed, (claimed + 1) | 0) === claimed) {
+      this.signSlot(h, claimed & (SLOTS - 1));
+    }
+    return true;
+  }
+
+  private signSlot(h: Helper, slot: number): void {
+    const start = h.meta[slot * 3]!;
+    this.signer.signInto(h.sigs.subarray(slot * 64, slot * 64 + 64), h.bodies.subarray(start, start + h.meta[slot * 3 + 1]!));
+    Atomics.store(h.meta, slot * 3 + 2, 1);
+  }
+}
