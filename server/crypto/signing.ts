@@ -33,12 +33,7 @@ export class Signer {
 
   /** A helper thread that signs with this key, batch by batch (see SigningThread). */
   offThread(onError: (message: string) => void = () => {}): SigningThread {
-    const copy = new Uint8Array(this.secretKey);
-    try {
-      return new SigningThread(this, copy, onError);
-    } finally {
-      copy.fill(0); // the thread was given its own copy
-    }
+    return new SigningThread(this, () => new Uint8Array(this.secretKey), onError);
   }
 }
 
