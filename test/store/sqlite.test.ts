@@ -8,6 +8,7 @@ import type { License } from '../../server/domain/types.js';
 import { summarize } from '../../server/store/dump.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { migrations } from '../../server/store/sqlite/migrations.js';
+import { PURGE_SQL } from '../../server/store/sqlite/privacy.js';
 import { licenseParams } from '../../server/store/sqlite/rows.js';
 import { StoreConflict } from '../../server/store/store.js';
 import { account, describeStore, keyDigest, license, NOW, product } from './conformance.js';
@@ -64,6 +65,36 @@ describe('SQLite store, request log file', () => {
       }
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite store, retention purge', () => {
+  it('finds each purge batch through an index, never by reading a whole table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-purge-'));
+    const file = join(dir, 'batchkeys.db');
+    await new SqliteStore(file).close(); // creates both files at the current schema
+    const db = new Database(file, { readonly: true });
+    const rq = new Database(join(dir, 'batchkeys-requests.db'), { readonly: true });
+    try {
+      const plan = (conn: Database.Database, sql: string) =>
+        (conn.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 500) as Array<{ detail: string }>).map((r) => r.detail);
+      const big = /^SCAN (licenses|license_state|activations|request_log)\b/;
+      const cases: Array<[Database.Database, keyof typeof PURGE_SQL, RegExp]> = [
+        [rq, 'requests', /SEARCH request_log USING (COVERING )?INDEX request_log_at/],
+        [rq, 'requestIps', /SEARCH request_log USING INDEX request_log_ip_pending/],
+        [db, 'activations', /SEARCH activations USING INDEX activations_deactivated/],
+        [db, 'licenses', /SEARCH license_state USING COVERING INDEX license_state_expiry/],
+      ];
+      for (const [conn, name, uses] of cases) {
+        const steps = plan(conn, PURGE_SQL[name]);
+        expect(steps.filter((d) => big.test(d)), `${name}: ${steps.join(' | ')}`).toEqual([]);
+        expect(steps.some((d) => uses.test(d)), `${name}: ${steps.join(' | ')}`).toBe(true);
+      }
+    } finally {
+      db.close();
+      rq.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -20,6 +20,22 @@ const when = <T>(value: T | undefined, sql: string): [string, unknown] | null =>
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
+ * The retention purge's searches. Each must find its batch through an index: the purge runs on
+ * the serving thread, and a pass that reads a whole table (1M licenses, a request log of
+ * millions) stalls every request meanwhile. The store tests check their query plans.
+ */
+export const PURGE_SQL = {
+  requests: `DELETE FROM request_log WHERE seq IN (SELECT seq FROM request_log WHERE at < ? ORDER BY at LIMIT ?)`,
+  requestIps: `SELECT seq, ip FROM request_log WHERE ip IS NOT NULL AND ip_anonymised = 0 AND at < ? ORDER BY at LIMIT ?`,
+  activations: `DELETE FROM activations WHERE id IN (SELECT id FROM activations
+    WHERE deactivated_at IS NOT NULL AND deactivated_at < ? LIMIT ?)`,
+  // Expiry is indexed per account (license_state_expiry, for the admin list's sort): the purge
+  // walks it account by account. A cutoff is always below the stand-in for "never expires".
+  licenses: `DELETE FROM licenses WHERE id IN (SELECT license_id FROM license_state
+    WHERE account_id IN (SELECT id FROM accounts) AND coalesce(expires_at, 9007199254740991) < ? LIMIT ?)`,
+} as const;
+
+/**
  * The SQLite side of the privacy engine. Its methods are synchronous and run inside the store's
  * write path (group commit) or read directly; `SqliteStore` exposes them as the PrivacyStore.
  */
@@ -203,12 +219,10 @@ export class SqlitePrivacy {
   purge(c: PurgeCutoffs, batch: number, anonymise: (ip: string) => string): PurgeCounts {
     const counts: PurgeCounts = { requests: 0, ipsAnonymised: 0, audit: 0, activations: 0, licenses: 0 };
     if (c.requestLogBefore !== undefined) {
-      counts.requests = this.rq.prepare(`DELETE FROM request_log WHERE seq IN (SELECT seq FROM request_log WHERE at < ? ORDER BY seq LIMIT ?)`)
-        .run(c.requestLogBefore, batch).changes;
+      counts.requests = this.rq.prepare(PURGE_SQL.requests).run(c.requestLogBefore, batch).changes;
     }
     if (c.ipBefore !== undefined) {
-      const rows = this.rq.prepare(`SELECT seq, ip FROM request_log WHERE at < ? AND ip IS NOT NULL AND ip_anonymised = 0 ORDER BY seq LIMIT ?`)
-        .all(c.ipBefore, batch) as Row[];
+      const rows = this.rq.prepare(PURGE_SQL.requestIps).all(c.ipBefore, batch) as Row[];
       const set = this.rq.prepare(`UPDATE request_log SET ip = ?, ip_anonymised = 1 WHERE seq = ?`);
       this.rq.transaction(() => {
         for (const r of rows) set.run(anonymise(String(r.ip)), r.seq);
@@ -231,14 +245,12 @@ export class SqlitePrivacy {
       }
     }
     if (c.deactivatedBefore !== undefined) {
-      counts.activations = this.db.prepare(`DELETE FROM activations WHERE id IN (SELECT id FROM activations
-        WHERE deactivated_at IS NOT NULL AND deactivated_at < ? LIMIT ?)`).run(c.deactivatedBefore, batch).changes;
+      counts.activations = this.db.prepare(PURGE_SQL.activations).run(c.deactivatedBefore, batch).changes;
     }
     if (c.expiredBefore !== undefined) {
       // Ledger and idempotency answers go with the license (ON DELETE CASCADE), its state and
       // activations too (trigger licenses_delete_state).
-      counts.licenses = this.db.prepare(`DELETE FROM licenses WHERE id IN (SELECT license_id FROM license_state
-        WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`).run(c.expiredBefore, batch).changes;
+      counts.licenses = this.db.prepare(PURGE_SQL.licenses).run(c.expiredBefore, batch).changes;
     }
     return counts;
   }

@@ -34,6 +34,9 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS request_log_license ON request_log (license_id, seq);
   CREATE INDEX IF NOT EXISTS request_log_at ON request_log (at);
+  -- The entries whose IP the retention purge has still to anonymise, oldest first: without it
+  -- each purge pass read the whole log (100 ms a pass for 3M entries, on the event loop).
+  CREATE INDEX IF NOT EXISTS request_log_ip_pending ON request_log (at) WHERE ip IS NOT NULL AND ip_anonymised = 0;
 `;
 
 /** Opens the request log beside a store file, creating it when needed (or an empty one in memory for a read-only source without one). */
