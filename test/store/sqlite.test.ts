@@ -9,7 +9,8 @@ import { summarize } from '../../server/store/dump.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { migrations } from '../../server/store/sqlite/migrations.js';
 import { PURGE_SQL } from '../../server/store/sqlite/privacy.js';
-import { licenseParams } from '../../server/store/sqlite/rows.js';
+import { licenseParams, licenseWriter } from '../../server/store/sqlite/rows.js';
+import { licenseActivationsSql } from '../../server/store/sqlite/identity.js';
 import { StoreConflict } from '../../server/store/store.js';
 import { account, describeStore, keyDigest, license, NOW, product } from './conformance.js';
 import { describePrivacyStore } from './privacy-conformance.js';
@@ -193,6 +194,85 @@ describe('SQLite store, schema migration 4 (license state split off)', () => {
         expect(await store.findLicenseByDigest(seated.keyDigest)).toBeNull();
         expect((await store.counts()).activation).toBe(0);
         expect(store.db.prepare('SELECT count(*) AS n FROM license_state').get()).toEqual({ n: 1 });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite store, activation identities (migration 7)', () => {
+  it('finds an activation by its identity and a license\'s by its range, through the index; licenses whose prefixes collide stay apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-identity-'));
+    const file = join(dir, 'batchkeys.db');
+    try {
+      // A version-6 store with activations in the old shape (no identity column yet).
+      const old = new Database(file);
+      old.pragma('journal_mode = WAL');
+      for (const m of migrations.slice(0, 6)) old.exec(typeof m === 'string' ? m : m.sql);
+      old.pragma('user_version = 6');
+      const acc = account();
+      const prd = product(acc.id, 'ids');
+      old.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, 'active', 0, ?, ?)`)
+        .run(acc.id, acc.name, NOW, NOW);
+      old.prepare(`INSERT INTO products (id, account_id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(prd.id, acc.id, prd.name, prd.slug, NOW, NOW);
+      // a and b end in the same six characters: the same license prefix, the same identities.
+      const [a, b, c] = [
+        license(prd, { id: 'lic_0000000000000000000XYZ123', lock: 'domain', activationCount: 1, email: 'ann@example.com' }).license,
+        license(prd, { id: 'lic_1111111111111111111XYZ123', lock: 'domain', activationCount: 1, email: null }).license,
+        license(prd, { lock: 'device', activationCount: 1, email: null }).license,
+      ];
+      const writer = licenseWriter(old);
+      for (const l of [a, b, c]) writer.insert(l);
+      const act = old.prepare(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at, last_seen_at,
+        deactivated_at) VALUES (?, ?, ?, ?, NULL, 0, ?, ?, ?)`);
+      act.run('act_a1', a.id, 'example.com', null, NOW, NOW, null);
+      act.run('act_a2', a.id, null, 'dev-1', NOW, NOW, NOW);
+      act.run('act_b1', b.id, 'example.com', null, NOW, NOW, null);
+      act.run('act_c1', c.id, null, 'dev-1', NOW, NOW, null);
+      old.close();
+
+      const store = new SqliteStore(file);
+      try {
+        expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+        expect((await store.findActivation(a.id, { domain: 'example.com' }))?.id).toBe('act_a1');
+        expect((await store.findActivation(b.id, { domain: 'example.com' }))?.id).toBe('act_b1');
+        expect(await store.findActivation(a.id, { device: 'dev-1' })).toBeNull(); // deactivated
+        expect((await store.findActivation(c.id, { device: 'dev-1' }))?.id).toBe('act_c1');
+        expect(await store.findActivation(c.id, { domain: 'example.com' })).toBeNull();
+        expect((await store.listActivations(acc.id, a.id, true))?.map((x) => x.id)).toEqual(['act_a1', 'act_a2']);
+        expect((await store.listActivations(acc.id, b.id, false))?.map((x) => x.id)).toEqual(['act_b1']);
+
+        // Every activation query of the store reaches its rows through activations_identity.
+        const plan = (sql: string, ...params: unknown[]) =>
+          (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+        const stmt = (store as unknown as { stmt: Record<string, Database.Statement> }).stmt;
+        const exact = /SEARCH activations USING INDEX activations_identity \(identity=\?\)/;
+        const range = /SEARCH (activations|a) USING INDEX activations_identity \(identity>\? AND identity<\?\)/;
+        expect(plan(stmt.activeActivationByDomain!.source, 1, a.id, 'x')).toMatch(exact);
+        expect(plan(stmt.activeActivationByDevice!.source, 1, a.id, 'x')).toMatch(exact);
+        for (const sql of [
+          `SELECT * FROM activations WHERE ${licenseActivationsSql('@license')} ORDER BY id`,
+          `DELETE FROM activations WHERE ${licenseActivationsSql('@license')}`, // the delete trigger's, with OLD.id for @license
+        ]) {
+          const p = plan(sql, { license: a.id });
+          expect(p).toMatch(range);
+          expect(p).not.toMatch(/SCAN activations/);
+        }
+
+        // The subject erasure of an email finds the activations of the subject's licenses only.
+        const erased = await store.eraseSubject(acc.id, { kind: 'email', value: 'ann@example.com' }, 'digest', NOW);
+        expect(erased.activations).toBe(2);
+        expect((await store.findActivation(b.id, { domain: 'example.com' }))?.id).toBe('act_b1');
+
+        // Deleting a license takes its activations and no one else's, prefix shared or not.
+        expect(await store.deleteLicense(acc.id, b.id)).toBe(true);
+        expect(await store.findActivation(b.id, { domain: 'example.com' })).toBeNull();
+        expect((await store.findActivation(c.id, { device: 'dev-1' }))?.id).toBe('act_c1');
+        expect((await store.counts()).activation).toBe(1);
       } finally {
         await store.close();
       }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
 import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
 import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
-import { LICENSE_COLUMNS, LICENSE_FROM, licenseWriter } from './rows.js';
+import { activationValues, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter } from './rows.js';
 
 /**
  * The shared queries and tables, but a license is two rows here (see rows.ts), and the ledger
@@ -50,8 +50,7 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
     policy: db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     license: licenseWriter(db),
-    activation: db.prepare(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at, last_seen_at, deactivated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    activation: db.prepare(INSERT_ACTIVATION),
     ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     idempotency: db.prepare('INSERT INTO idempotency (license_id, key, amount, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     request: rq.prepare(`INSERT INTO request_log (seq, at, account_id, license_id, action, code, status, ip, domain, device, tokens, latency_ms)
@@ -73,7 +72,7 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
         case 'product': { const p = rec.value; insert.product.run(p.id, p.accountId, p.name, p.slug, p.keyPrefix, JSON.stringify(p.metadata), p.createdAt, p.updatedAt); break; }
         case 'policy': { const p = rec.value; insert.policy.run(p.id, p.accountId, p.productId, p.name, p.durationDays, p.lock, p.maxActivations, p.tokens, p.createdAt, p.updatedAt); break; }
         case 'license': insert.license.insert(rec.value); break;
-        case 'activation': { const a = rec.value; insert.activation.run(a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt); break; }
+        case 'activation': insert.activation.run(activationValues(rec.value)); break;
         case 'ledger': { const e = rec.value; insert.ledger.run(e.licenseId, e.id, e.delta, e.reason, e.idempotencyKey, e.createdAt); break; }
         case 'idempotency': { const i = rec.value; insert.idempotency.run(i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt); break; }
         case 'request': insert.request.run(rec.value.seq, ...requestValues(rec.value)); break;

@@ -15,7 +15,8 @@ import { Checkpointer } from './checkpointer.js';
 import { countSqlite, dumpSqlite, restoreSqlite } from './dump.js';
 import { migrations } from './migrations.js';
 import { toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row } from '../sql/rows.js';
-import { LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
+import { activationValues, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
+import { activationIdentity, licenseActivationsSql, targetHash } from './identity.js';
 import { requestValues } from '../sql/rows.js';
 import { SqlitePrivacy } from './privacy.js';
 import { openRequestLog, RequestLogWriter, requestLogFile } from './request-log-file.js';
@@ -109,6 +110,9 @@ export class SqliteStore implements Store, Dumpable {
     this.db.pragma('secure_delete = ON');
     // Cap the WAL file's size once a checkpoint has let it restart.
     this.db.pragma('journal_size_limit = 67108864');
+    // Migration 7 computes the identities of existing activations with this function.
+    this.db.function('bk_activation_target', { deterministic: true }, (domain: unknown, device: unknown) =>
+      targetHash(domain === null ? null : String(domain), device === null ? null : String(device)));
     this.migrate();
     this.rq = openRequestLog(file, false);
     this.stmt = this.prepare();
@@ -170,15 +174,17 @@ export class SqliteStore implements Store, Dumpable {
         SELECT t.license_id, t.id, t.delta, t.reason, t.idempotency_key, t.created_at FROM ledger_tail t
         WHERE t.seq <= ? AND EXISTS (SELECT 1 FROM licenses l WHERE l.id = t.license_id) ORDER BY t.license_id, t.id`),
       dropTail: p(`DELETE FROM ledger_tail WHERE seq <= ?`),
-      activeActivationByDomain: p(`SELECT * FROM activations WHERE license_id = ? AND domain = ? AND deactivated_at IS NULL`),
-      activeActivationByDevice: p(`SELECT * FROM activations WHERE license_id = ? AND domain IS NULL AND device = ? AND deactivated_at IS NULL`),
+      // An activation is found by its identity (see identity.ts), then checked.
+      activeActivationByDomain: p(`SELECT * FROM activations WHERE identity = ? AND license_id = ? AND domain = ?
+        AND deactivated_at IS NULL`),
+      activeActivationByDevice: p(`SELECT * FROM activations WHERE identity = ? AND license_id = ? AND domain IS NULL
+        AND device = ? AND deactivated_at IS NULL`),
       // The license API's changes go to license_state by key digest: one descent, to the page
       // that the lookup before them has just read.
       takeSeat: p(`UPDATE license_state SET activation_count = activation_count + 1
         WHERE key_digest = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
       freeSeat: p(`UPDATE license_state SET activation_count = activation_count - 1 WHERE key_digest = ? AND activation_count > 0`),
-      insertActivation: p(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
-        last_seen_at, deactivated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`),
+      insertActivation: p(INSERT_ACTIVATION),
       deactivateActivation: p(`UPDATE activations SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL`),
       touchActivation: p(`UPDATE activations SET last_seen_at = max(last_seen_at, ?) WHERE id = ?`),
       idempotencyGet: p(`SELECT amount, status, body, created_at FROM idempotency WHERE license_id = ? AND key = ?`),
@@ -552,8 +558,8 @@ export class SqliteStore implements Store, Dumpable {
 
   private activeActivation(licenseId: string, by: ActivationIdentity): Activation | null {
     const r = ('domain' in by
-      ? this.stmt.activeActivationByDomain!.get(licenseId, by.domain)
-      : this.stmt.activeActivationByDevice!.get(licenseId, by.device)) as Row | undefined;
+      ? this.stmt.activeActivationByDomain!.get(activationIdentity(licenseId, by.domain, null), licenseId, by.domain)
+      : this.stmt.activeActivationByDevice!.get(activationIdentity(licenseId, null, by.device), licenseId, by.device)) as Row | undefined;
     return r ? toActivation(r) : null;
   }
 
@@ -581,8 +587,10 @@ export class SqliteStore implements Store, Dumpable {
         if (!seat) return { kind: 'limit', license };
         license.activationCount = Number(seat.activation_count);
       }
-      this.stmt.insertActivation!.run(input.id, license.id, plan.domain, plan.device, plan.label,
-        plan.development ? 1 : 0, input.now, input.now);
+      this.stmt.insertActivation!.run(activationValues({
+        id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
+        development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
+      }));
       const activation: Activation = {
         id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
         development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
@@ -621,8 +629,8 @@ export class SqliteStore implements Store, Dumpable {
   async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
     return this.write((): License | null => {
       if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
-      this.db.prepare(`UPDATE activations SET deactivated_at = ? WHERE license_id = ? AND deactivated_at IS NULL`)
-        .run(now, licenseId);
+      this.db.prepare(`UPDATE activations SET deactivated_at = @now WHERE ${licenseActivationsSql('@license')} AND deactivated_at IS NULL`)
+        .run({ now, license: licenseId });
       this.db.prepare(`UPDATE license_state SET activation_count = 0, updated_at = ?
         WHERE key_digest = (SELECT key_digest FROM licenses WHERE id = ?)`).run(now, licenseId);
       return toLicense(this.stmt.licenseById!.get(licenseId) as Row);
@@ -631,8 +639,8 @@ export class SqliteStore implements Store, Dumpable {
 
   async listActivations(accountId: string, licenseId: string, includeInactive: boolean): Promise<Activation[] | null> {
     if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
-    const rows = this.db.prepare(`SELECT * FROM activations WHERE license_id = ?
-      ${includeInactive ? '' : 'AND deactivated_at IS NULL'} ORDER BY id`).all(licenseId) as Row[];
+    const rows = this.db.prepare(`SELECT * FROM activations WHERE ${licenseActivationsSql('@license')}
+      ${includeInactive ? '' : 'AND deactivated_at IS NULL'} ORDER BY id`).all({ license: licenseId }) as Row[];
     return rows.map(toActivation);
   }
 

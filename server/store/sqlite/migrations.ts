@@ -1,3 +1,5 @@
+import { identitySql, licenseActivationsSql } from './identity.js';
+
 /**
  * A migration's SQL, or, for one that rebuilds a table other tables reference, its SQL with
  * `foreignKeys: false`: it then runs with foreign-key enforcement off (dropping the old table
@@ -267,5 +269,18 @@ export const migrations: readonly Migration[] = [
   -- purge pass read the whole table on the event loop. Activations that are in use (the many)
   -- are not in it, so an activation costs no extra page write.
   CREATE INDEX activations_deactivated ON activations (deactivated_at) WHERE deactivated_at IS NOT NULL;
+  `,
+  `
+  -- One small integer per activation in the identity index instead of (license_id, domain,
+  -- device): see identity.ts. bk_activation_target is the store's JS function (targetHash).
+  ALTER TABLE activations ADD COLUMN identity INTEGER NOT NULL DEFAULT 0;
+  UPDATE activations SET identity = ${identitySql('license_id', 'bk_activation_target(domain, device)')};
+  DROP INDEX activations_identity;
+  CREATE INDEX activations_identity ON activations (identity);
+  DROP TRIGGER licenses_delete_state;
+  CREATE TRIGGER licenses_delete_state AFTER DELETE ON licenses BEGIN
+    DELETE FROM license_state WHERE key_digest = OLD.key_digest;
+    DELETE FROM activations WHERE ${licenseActivationsSql('OLD.id')};
+  END;
   `,
 ];

@@ -10,6 +10,7 @@ import {
   toAudit, toLedger, toLicense, toRequest, toSubjectRequest, type Row,
 } from '../sql/rows.js';
 import { LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
+import { licenseActivationsSql } from './identity.js';
 
 /** Builds `WHERE a AND b ...` from the conditions that apply. */
 function where(conditions: Array<[string, unknown] | null>): { sql: string; params: unknown[] } {
@@ -137,7 +138,14 @@ export class SqlitePrivacy {
     const params = accountId === null ? [] : [accountId];
     if (s.kind === 'domain') return { sql: `domain = ?${account}`, params: [s.value, ...params] };
     if (s.kind === 'device') return { sql: `device = ?${account}`, params: [s.value, ...params] };
-    if (licenseIds.length) return { sql: `license_id IN (${inList(licenseIds.length)})`, params: licenseIds };
+    // A license's activations are a range of the identity index (see identity.ts): one per license.
+    if (licenseIds.length) {
+      return {
+        sql: `rowid IN (WITH l(id) AS (VALUES ${licenseIds.map(() => '(?)').join(', ')})
+          SELECT a.rowid FROM l JOIN activations a ON ${licenseActivationsSql('l.id', 'a')})`,
+        params: licenseIds,
+      };
+    }
     return null;
   }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { AccountStatus, License, LicenseState } from '../../domain/types.js';
+import type { AccountStatus, Activation, License, LicenseState } from '../../domain/types.js';
 import type { Row } from '../sql/rows.js';
+import { activationIdentity } from './identity.js';
 
 /**
  * SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts.
@@ -75,3 +76,12 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
     },
   };
 }
+
+/** Inserts an activation, with its identity (see identity.ts); takes `activationValues`. */
+export const INSERT_ACTIVATION = `INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
+  last_seen_at, deactivated_at, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export const activationValues = (a: Activation): unknown[] => [
+  a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt,
+  activationIdentity(a.licenseId, a.domain, a.device),
+];
