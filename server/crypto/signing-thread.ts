@@ -197,7 +197,7 @@ export class SigningThread {
           stalled = true;
         }
       }
-      done[i]!(sigs.toString('base64', slot * 64, slot * 64 + 64));
+      this.deliver(done[i]!, sigs.toString('base64', slot * 64, slot * 64 + 64));
     }
     this.cursor = 0;
     if (stalled && this.helper === h) {
@@ -205,6 +205,19 @@ export class SigningThread {
       this.onError(`the response-signing thread stalled for over ${STALL_MS} ms; starting a new one`);
       void h.retire();
       this.helper = this.startHelper();
+    }
+  }
+
+  /**
+   * Hands a signature to its answer. This runs after the turn's requests returned, so a throw
+   * here would reach no request's error handling: it is reported, and the other answers of the
+   * batch are still sent.
+   */
+  private deliver(done: Done, signature: string): void {
+    try {
+      done(signature);
+    } catch (err) {
+      this.onError(`sending a signed answer failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

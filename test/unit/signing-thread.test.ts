@@ -119,6 +119,21 @@ describe('SigningThread', () => {
     expect(t.signedByThread).toBeGreaterThan(0);
   });
 
+  it('sends the other answers of a turn when one answer\'s callback throws, and reports it', async () => {
+    const t = start();
+    const bodies = bodiesOf(10);
+    const sigs = await new Promise<string[]>((resolve) => {
+      const got: string[] = [];
+      bodies.forEach((b, i) => t.sign(b, (sig) => {
+        if (i === 3) throw new Error('socket gone');
+        got[i] = sig;
+        if (Object.keys(got).length === bodies.length - 1) resolve(got);
+      }));
+    });
+    bodies.forEach((b, i) => { if (i !== 3) expect(sigs[i]).toBe(signer.sign(b)); });
+    expect(errors.join()).toMatch(/sending a signed answer failed: socket gone/);
+  });
+
   it('signs what is pending on close, and on the event loop after it', async () => {
     const t = start();
     const bodies = bodiesOf(20);
