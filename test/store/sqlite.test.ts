@@ -139,22 +139,28 @@ describe('SQLite store, WAL under a steady write load', () => {
   });
 });
 
+/** A store file as release `version` left it (its migrations only), with an account and a product. */
+function storeAtVersion(file: string, version: number) {
+  const old = new Database(file);
+  old.pragma('journal_mode = WAL');
+  for (const m of migrations.slice(0, version)) old.exec(typeof m === 'string' ? m : m.sql);
+  old.pragma(`user_version = ${version}`);
+  const acc = account();
+  const prd = product(acc.id, `v${version}`);
+  old.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, 'active', 0, ?, ?)`)
+    .run(acc.id, acc.name, NOW, NOW);
+  old.prepare(`INSERT INTO products (id, account_id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+    .run(prd.id, acc.id, prd.name, prd.slug, NOW, NOW);
+  return { old, acc, prd };
+}
+
 describe('SQLite store, schema migration 4 (license state split off)', () => {
   it('moves every license of a version-3 file into the two tables, keeping its activations, ledger and keys', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batchkeys-migrate-'));
     const file = join(dir, 'batchkeys.db');
     try {
       // A store as the previous release left it: migrations 1-3 and rows in the one-table shape.
-      const old = new Database(file);
-      old.pragma('journal_mode = WAL');
-      for (const m of migrations.slice(0, 3)) old.exec(typeof m === 'string' ? m : m.sql);
-      old.pragma('user_version = 3');
-      const acc = account();
-      const prd = product(acc.id, 'old');
-      old.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, 'active', 0, ?, ?)`)
-        .run(acc.id, acc.name, NOW, NOW);
-      old.prepare(`INSERT INTO products (id, account_id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(prd.id, acc.id, prd.name, prd.slug, NOW, NOW);
+      const { old, acc, prd } = storeAtVersion(file, 3);
       const made = [
         license(prd, { lock: 'domain', maxActivations: 3, activationCount: 1, email: 'ann@example.com', name: 'Ann', metadata: { seat: 'a' } }),
         license(prd, { tokensRemaining: 40, tokensTotal: 50, expiresAt: NOW + 86_400_000, status: 'suspended', updatedAt: NOW + 5 }),
@@ -209,16 +215,7 @@ describe('SQLite store, activation identities (migration 7)', () => {
     const file = join(dir, 'batchkeys.db');
     try {
       // A version-6 store with activations in the old shape (no identity column yet).
-      const old = new Database(file);
-      old.pragma('journal_mode = WAL');
-      for (const m of migrations.slice(0, 6)) old.exec(typeof m === 'string' ? m : m.sql);
-      old.pragma('user_version = 6');
-      const acc = account();
-      const prd = product(acc.id, 'ids');
-      old.prepare(`INSERT INTO accounts (id, name, status, operator, created_at, updated_at) VALUES (?, ?, 'active', 0, ?, ?)`)
-        .run(acc.id, acc.name, NOW, NOW);
-      old.prepare(`INSERT INTO products (id, account_id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(prd.id, acc.id, prd.name, prd.slug, NOW, NOW);
+      const { old, acc, prd } = storeAtVersion(file, 6);
       // a and b end in the same six characters: the same license prefix, the same identities.
       const [a, b, c] = [
         license(prd, { id: 'lic_0000000000000000000XYZ123', lock: 'domain', activationCount: 1, email: 'ann@example.com' }).license,
