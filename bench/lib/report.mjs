@@ -60,8 +60,7 @@ export function print(results) {
       ...results.targets.map((t) => [t.what, fmt(t.value), t.target, t.pass ? 'PASS' : 'FAIL'])])}`);
   }
   for (const [label, st] of Object.entries(results.stores)) {
-    const extra = [st.import && `import ${st.import.seconds.toFixed(1)} s`,
-      st.import?.syncSeconds !== undefined && `then flushed to disk in ${st.import.syncSeconds.toFixed(1)} s`, st.startup && `start-up ${st.startup.seconds.toFixed(2)} s`,
+    const extra = [st.import && `import ${st.import.seconds.toFixed(1)} s`, st.startup && `start-up ${st.startup.seconds.toFixed(2)} s`,
       st.rss && `RSS peak ${st.rss.peak.toFixed(0)} MB`].filter(Boolean).join(', ');
     console.log(`${label}: ${extra}`);
   }
