@@ -13,7 +13,6 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPublicKey, verify } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execFileSync } from 'node:child_process';
 import { firstJsonLine, freePort, run, sampleRss, start, stop, stopAll } from './lib/procs.mjs';
 import { TOKENS, writeLicenses } from './lib/seed.mjs';
 import { bodies, load, sumOver } from './lib/load.mjs';
@@ -97,13 +96,6 @@ async function benchServer(label, csv, pools, licenses, storeEnv) {
   log(`${label}: import of ${licenses} licenses`);
   const imp = await cli(['import', csv], 20 * 60_000);
   r.import = { seconds: imp.seconds, licenses, output: imp.stdout.trim().slice(-300) };
-  // The import leaves about 1 GB of written pages for the kernel to flush; left alone, that
-  // write-back runs during the measured runs (it starts 30 s after the writes), which the floors
-  // never had to share the machine with. Flush it first, outside any measurement.
-  const synced = performance.now();
-  execFileSync('sync');
-  r.import.syncSeconds = (performance.now() - synced) / 1000;
-  log(`${label}: import flushed to disk in ${r.import.syncSeconds.toFixed(1)} s`);
 
   const server = await startServer(env);
   r.startup = { seconds: server.startupS };
