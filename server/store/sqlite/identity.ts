@@ -55,9 +55,10 @@ export const identitySql = (license: string, target: string): string =>
   `${licensePrefixSql(license)} * ${IDENTITY_SPAN} + ${target}`;
 
 /** SQL condition: the activations of license `license` (through the index, then checked). */
-export const licenseActivationsSql = (license: string, table = 'activations'): string =>
-  `${table}.identity BETWEEN ${licensePrefixSql(license)} * ${IDENTITY_SPAN} ` +
-  `AND ${licensePrefixSql(license)} * ${IDENTITY_SPAN} + ${IDENTITY_SPAN - 1} AND ${table}.license_id = ${license}`;
+export function licenseActivationsSql(license: string, table = 'activations'): string {
+  const first = `${licensePrefixSql(license)} * ${IDENTITY_SPAN}`;
+  return `${table}.identity BETWEEN ${first} AND ${first} + ${IDENTITY_SPAN - 1} AND ${table}.license_id = ${license}`;
+}
 
 /** The 23-bit hash of what an activation is for (FNV-1a of `d:<domain>` or `v:<device>`). */
 export function targetHash(domain: string | null, device: string | null): number {

@@ -556,10 +556,11 @@ export class SqliteStore implements Store, Dumpable {
 
   // Activations ---------------------------------------------------------------------------
 
-  private activeActivation(licenseId: string, by: ActivationIdentity): Activation | null {
+  /** `identity`: the activation's index value, when the caller has it already (see identity.ts). */
+  private activeActivation(licenseId: string, by: ActivationIdentity, identity?: number): Activation | null {
     const r = ('domain' in by
-      ? this.stmt.activeActivationByDomain!.get(activationIdentity(licenseId, by.domain, null), licenseId, by.domain)
-      : this.stmt.activeActivationByDevice!.get(activationIdentity(licenseId, null, by.device), licenseId, by.device)) as Row | undefined;
+      ? this.stmt.activeActivationByDomain!.get(identity ?? activationIdentity(licenseId, by.domain, null), licenseId, by.domain)
+      : this.stmt.activeActivationByDevice!.get(identity ?? activationIdentity(licenseId, null, by.device), licenseId, by.device)) as Row | undefined;
     return r ? toActivation(r) : null;
   }
 
@@ -579,7 +580,9 @@ export class SqliteStore implements Store, Dumpable {
       if (!license) return { kind: 'not_found' };
       const plan = input.plan(license);
       const by: ActivationIdentity = plan.domain !== null ? { domain: plan.domain } : { device: plan.device ?? '' };
-      const existing = this.activeActivation(license.id, by);
+      // One identity for the lookup and the insert.
+      const identity = activationIdentity(license.id, plan.domain, plan.device);
+      const existing = this.activeActivation(license.id, by, identity);
       if (existing) return { kind: 'existing', activation: existing, license };
       if (!plan.development) {
         // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
@@ -587,14 +590,11 @@ export class SqliteStore implements Store, Dumpable {
         if (!seat) return { kind: 'limit', license };
         license.activationCount = Number(seat.activation_count);
       }
-      this.stmt.insertActivation!.run(activationValues({
-        id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
-        development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
-      }));
       const activation: Activation = {
         id: input.id, licenseId: license.id, domain: plan.domain, device: plan.device, label: plan.label,
         development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
       };
+      this.stmt.insertActivation!.run(activationValues(activation, identity));
       return { kind: 'created', activation, license };
     });
   }

@@ -81,7 +81,6 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
 export const INSERT_ACTIVATION = `INSERT INTO activations (id, license_id, domain, device, label, development, created_at,
   last_seen_at, deactivated_at, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export const activationValues = (a: Activation): unknown[] => [
-  a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt,
-  activationIdentity(a.licenseId, a.domain, a.device),
+export const activationValues = (a: Activation, identity = activationIdentity(a.licenseId, a.domain, a.device)): unknown[] => [
+  a.id, a.licenseId, a.domain, a.device, a.label, a.development ? 1 : 0, a.createdAt, a.lastSeenAt, a.deactivatedAt, identity,
 ];
