@@ -9,8 +9,9 @@ import { summarize } from '../../server/store/dump.js';
 import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { migrations } from '../../server/store/sqlite/migrations.js';
 import { PURGE_SQL } from '../../server/store/sqlite/privacy.js';
-import { licenseParams, licenseWriter } from '../../server/store/sqlite/rows.js';
-import { licenseActivationsSql } from '../../server/store/sqlite/identity.js';
+import { licenseParams } from '../../server/store/sqlite/rows.js';
+import { licenseActivationsSql, targetHash } from '../../server/store/sqlite/identity.js';
+import { SLOT_PROBES, stateRowSql, stateSlot, stateSlotSql } from '../../server/store/sqlite/state-slot.js';
 import { StoreConflict } from '../../server/store/store.js';
 import { account, describeStore, keyDigest, license, NOW, product } from './conformance.js';
 import { describePrivacyStore } from './privacy-conformance.js';
@@ -139,10 +140,25 @@ describe('SQLite store, WAL under a steady write load', () => {
   });
 });
 
+/** Inserts a license as migrations 4 to 7 shaped it: license_state keyed by the key digest. */
+function insertLicenseV4(db: Database.Database, l: License): void {
+  const p = licenseParams(l);
+  db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted, duration_days, email, name,
+    metadata, created_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest, @key_encrypted, @duration_days, @email,
+    @name, @metadata, @created_at)`).run(p);
+  db.prepare(`INSERT INTO license_state (key_digest, license_id, account_id, product_id, status, expires_at, lock, max_activations,
+    activation_count, tokens_remaining, tokens_total, updated_at) VALUES (@key_digest, @id, @account_id, @product_id, @status,
+    @expires_at, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total, @updated_at)`).run(p);
+}
+
 /** A store file as release `version` left it (its migrations only), with an account and a product. */
 function storeAtVersion(file: string, version: number) {
   const old = new Database(file);
   old.pragma('journal_mode = WAL');
+  old.pragma('page_size = 2048');
+  // Migration 7 calls the store's JS function (as SqliteStore registers it).
+  old.function('bk_activation_target', { deterministic: true }, (domain: unknown, device: unknown) =>
+    targetHash(domain === null ? null : String(domain), device === null ? null : String(device)));
   for (const m of migrations.slice(0, version)) old.exec(typeof m === 'string' ? m : m.sql);
   old.pragma(`user_version = ${version}`);
   const acc = account();
@@ -193,7 +209,7 @@ describe('SQLite store, schema migration 4 (license state split off)', () => {
         expect((await store.counts()).ledger).toBe(1);
         const sorted = await store.listLicenses(acc.id, { limit: 10, now: NOW, sort: 'expiresAt', order: 'asc' });
         expect(sorted.items.map((l) => l.id)).toEqual([metered.id, seated.id]);
-        // The old unique index on key_digest is gone: license_state's key keeps keys unique.
+        // The old unique index on key_digest is gone: license_state keeps keys unique.
         await expect(store.createLicense({ ...license(prd).license, keyDigest: seated.keyDigest })).rejects.toBeInstanceOf(StoreConflict);
         // Deleting a license still takes its activations, and its state (trigger licenses_delete_state).
         expect(await store.deleteLicense(acc.id, seated.id)).toBe(true);
@@ -222,8 +238,7 @@ describe('SQLite store, activation identities (migration 7)', () => {
         license(prd, { id: 'lic_1111111111111111111XYZ123', lock: 'domain', activationCount: 1, email: null }).license,
         license(prd, { lock: 'device', activationCount: 1, email: null }).license,
       ];
-      const writer = licenseWriter(old);
-      for (const l of [a, b, c]) writer.insert(l);
+      for (const l of [a, b, c]) insertLicenseV4(old, l);
       const act = old.prepare(`INSERT INTO activations (id, license_id, domain, device, label, development, created_at, last_seen_at,
         deactivated_at) VALUES (?, ?, ?, ?, NULL, 0, ?, ?, ?)`);
       act.run('act_a1', a.id, 'example.com', null, NOW, NOW, null);
@@ -270,6 +285,111 @@ describe('SQLite store, activation identities (migration 7)', () => {
         expect(await store.findActivation(b.id, { domain: 'example.com' })).toBeNull();
         expect((await store.findActivation(c.id, { device: 'dev-1' }))?.id).toBe('act_c1');
         expect((await store.counts()).activation).toBe(1);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Key digests that all share one slot: the same first nine characters (see state-slot.ts). */
+function sharedSlotDigests(n: number, stem = 'Zq3xY7KpQ'): string[] {
+  return Array.from({ length: n }, (_, i) => `${stem}${String(i).padStart(2, '0')}${'x'.repeat(32)}`);
+}
+
+describe('SQLite store, license state slots (migration 8)', () => {
+  it('keeps licenses whose digests share a slot apart, unique and findable through every path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-slot-'));
+    const file = join(dir, 'batchkeys.db');
+    const { old, acc, prd } = storeAtVersion(file, migrations.length);
+    old.close();
+    const store = new SqliteStore(file);
+    try {
+      const digests = sharedSlotDigests(SLOT_PROBES + 2);
+      const slot = stateSlot(digests[0]!);
+      expect(new Set(digests.map(stateSlot))).toEqual(new Set([slot]));
+      const [a, b, c] = [0, 1, 2].map((i) => license(prd, { keyDigest: digests[i]!, tokensRemaining: 10 * (i + 1), tokensTotal: 100 }).license) as [License, License, License];
+      for (const l of [a, b, c]) await store.createLicense(l);
+      const slotOf = (id: string) => store.db.prepare(`SELECT slot FROM license_state WHERE license_id = ?`).pluck().get(id);
+      expect([a, b, c].map((l) => slotOf(l.id))).toEqual([slot, slot + 1, slot + 2]);
+      for (const l of [a, b, c]) {
+        expect(await store.findLicenseByDigest(l.keyDigest)).toMatchObject({ id: l.id, tokensRemaining: l.tokensRemaining });
+        expect(await store.getLicense(acc.id, l.id)).toEqual(l); // the admin read joins from licenses
+      }
+      await expect(store.createLicense({ ...license(prd).license, keyDigest: b.keyDigest })).rejects.toBeInstanceOf(StoreConflict);
+
+      // A consume changes its own license's row only.
+      const render = () => ({ status: 200, body: Buffer.from('{}') });
+      const consumed = await store.consume({ digest: b.keyDigest, amount: 3, idempotencyKey: null, ledgerId: newId('led'), now: NOW, render });
+      expect(consumed).toMatchObject({ kind: 'answer', replayed: false });
+      expect((await store.findLicenseByDigest(b.keyDigest))?.tokensRemaining).toBe(17);
+      expect((await store.findLicenseByDigest(a.keyDigest))?.tokensRemaining).toBe(10);
+      expect((await store.findLicenseByDigest(c.keyDigest))?.tokensRemaining).toBe(30);
+
+      // Deleting the license in the first slot frees it; the others stay where they are, and a
+      // second license with c's key is still refused although the range now has a gap before it.
+      expect(await store.deleteLicense(acc.id, a.id)).toBe(true);
+      expect(await store.findLicenseByDigest(a.keyDigest)).toBeNull();
+      expect((await store.findLicenseByDigest(c.keyDigest))?.id).toBe(c.id);
+      await expect(store.createLicense({ ...license(prd).license, keyDigest: c.keyDigest })).rejects.toBeInstanceOf(StoreConflict);
+      const rest = digests.slice(3).map((d) => license(prd, { keyDigest: d }).license);
+      for (const l of rest.slice(0, -1)) await store.createLicense(l);
+      expect(slotOf(rest[0]!.id)).toBe(slot); // the first free slot
+      // Eight licenses fill the range: a ninth digest of that slot is refused, and nothing of it is written.
+      const before = await store.counts();
+      await expect(store.createLicense(rest.at(-1)!)).rejects.toThrow(/no free slot/);
+      expect(await store.counts()).toEqual(before);
+      for (const l of [b, c, ...rest.slice(0, -1)]) expect((await store.findLicenseByDigest(l.keyDigest))?.id).toBe(l.id);
+
+      // Every query of license_state by digest goes through the rowid range.
+      const plan = (sql: string, ...params: unknown[]) =>
+        (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+      const stmt = (store as unknown as { stmt: Record<string, Database.Statement> }).stmt;
+      const range = /SEARCH (s|license_state) USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/;
+      for (const name of ['stateByDigest', 'takeSeat', 'freeSeat']) expect(plan(stmt[name]!.source, 1, 8, 'd')).toMatch(range);
+      expect(plan(stmt.consumeTokens!.source, 1, 2, 1, 8, 'd', 1)).toMatch(range);
+      expect(plan(stmt.licenseById!.source, 'lic')).toMatch(range);
+      // The delete trigger's, with OLD.key_digest for @d.
+      expect(plan(`DELETE FROM license_state WHERE ${stateRowSql(stateSlotSql('@d'), '@d')}`, { d: 'x' })).toMatch(range);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves the licenses of a version-7 file to their slots, digests that share one included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-migrate8-'));
+    const file = join(dir, 'batchkeys.db');
+    try {
+      const { old, acc, prd } = storeAtVersion(file, 7);
+      const [x, y] = sharedSlotDigests(2, 'Ab-_9zQwE');
+      const made = [
+        license(prd, { keyDigest: y!, expiresAt: NOW + 1000, tokensRemaining: 5, tokensTotal: 5 }).license,
+        license(prd, { keyDigest: x!, lock: 'domain', maxActivations: 2, activationCount: 1 }).license,
+        license(prd, { status: 'suspended' }).license,
+      ];
+      for (const l of made) insertLicenseV4(old, l);
+      old.close();
+
+      const store = new SqliteStore(file);
+      try {
+        expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+        for (const l of made) {
+          expect(await store.getLicense(acc.id, l.id)).toEqual(l);
+          expect(await store.findLicenseByDigest(l.keyDigest)).toMatchObject({ id: l.id, status: l.status, tokensRemaining: l.tokensRemaining });
+        }
+        // The two that share a slot sit in digest order.
+        const slotOf = (id: string) => store.db.prepare(`SELECT slot FROM license_state WHERE license_id = ?`).pluck().get(id);
+        expect([slotOf(made[1]!.id), slotOf(made[0]!.id)]).toEqual([stateSlot(x!), stateSlot(x!) + 1]);
+        const sorted = await store.listLicenses(acc.id, { limit: 10, now: NOW, sort: 'expiresAt', order: 'asc' });
+        expect(sorted.items[0]!.id).toBe(made[0]!.id);
+        // The rebuilt delete trigger finds the state row in its slot range.
+        expect(await store.deleteLicense(acc.id, made[1]!.id)).toBe(true);
+        expect(await store.findLicenseByDigest(x!)).toBeNull();
+        expect((await store.findLicenseByDigest(y!))?.id).toBe(made[0]!.id);
+        expect(store.db.prepare(`SELECT count(*) FROM license_state`).pluck().get()).toBe(2);
       } finally {
         await store.close();
       }

@@ -17,6 +17,7 @@ import { migrations } from './migrations.js';
 import { toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row } from '../sql/rows.js';
 import { activationValues, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
 import { activationIdentity, licenseActivationsSql, targetHash } from './identity.js';
+import { STATE_ROW, stateRowParams } from './state-slot.js';
 import { requestValues } from '../sql/rows.js';
 import { SqlitePrivacy } from './privacy.js';
 import { openRequestLog, RequestLogWriter, requestLogFile } from './request-log-file.js';
@@ -161,7 +162,7 @@ export class SqliteStore implements Store, Dumpable {
   private prepare(): Record<string, Database.Statement> {
     const p = (sql: string) => this.db.prepare(sql);
     return {
-      stateByDigest: p(`${STATE_SELECT} WHERE s.key_digest = ?`).raw(),
+      stateByDigest: p(`${STATE_SELECT} WHERE ${STATE_ROW('s')}`).raw(),
       licenseById: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.id = ?`),
       licenseByAccount: p(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.account_id = ? AND l.id = ?`),
       insertLedger: p(`INSERT INTO token_ledger (id, license_id, delta, reason, idempotency_key, created_at)
@@ -179,11 +180,11 @@ export class SqliteStore implements Store, Dumpable {
         AND deactivated_at IS NULL`),
       activeActivationByDevice: p(`SELECT * FROM activations WHERE identity = ? AND license_id = ? AND domain IS NULL
         AND device = ? AND deactivated_at IS NULL`),
-      // The license API's changes go to license_state by key digest: one descent, to the page
-      // that the lookup before them has just read.
+      // The license API's changes go to license_state by key digest (its slot range, see
+      // state-slot.ts): one descent, to the page that the lookup before them has just read.
       takeSeat: p(`UPDATE license_state SET activation_count = activation_count + 1
-        WHERE key_digest = ? AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
-      freeSeat: p(`UPDATE license_state SET activation_count = activation_count - 1 WHERE key_digest = ? AND activation_count > 0`),
+        WHERE ${STATE_ROW()} AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
+      freeSeat: p(`UPDATE license_state SET activation_count = activation_count - 1 WHERE ${STATE_ROW()} AND activation_count > 0`),
       insertActivation: p(INSERT_ACTIVATION),
       deactivateActivation: p(`UPDATE activations SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL`),
       touchActivation: p(`UPDATE activations SET last_seen_at = max(last_seen_at, ?) WHERE id = ?`),
@@ -191,7 +192,7 @@ export class SqliteStore implements Store, Dumpable {
       idempotencyPut: p(`INSERT OR REPLACE INTO idempotency (license_id, key, amount, status, body, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       consumeTokens: p(`UPDATE license_state SET tokens_remaining = tokens_remaining - ?, updated_at = ?
-        WHERE key_digest = ? AND tokens_remaining >= ? RETURNING tokens_remaining`),
+        WHERE ${STATE_ROW()} AND tokens_remaining >= ? RETURNING tokens_remaining`),
       tokenByHash: p(`SELECT * FROM api_tokens WHERE hash = ?`),
       touchToken: p(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`),
     };
@@ -570,7 +571,7 @@ export class SqliteStore implements Store, Dumpable {
   }
 
   private stateByDigest(digest: string): LicenseState | null {
-    const r = this.stmt.stateByDigest!.get(digest) as unknown[] | undefined;
+    const r = this.stmt.stateByDigest!.get(...stateRowParams(digest)) as unknown[] | undefined;
     return r ? toStateRow(r) : null;
   }
 
@@ -586,7 +587,7 @@ export class SqliteStore implements Store, Dumpable {
       if (existing) return { kind: 'existing', activation: existing, license };
       if (!plan.development) {
         // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
-        const seat = this.stmt.takeSeat!.get(input.digest) as Row | undefined;
+        const seat = this.stmt.takeSeat!.get(...stateRowParams(input.digest)) as Row | undefined;
         if (!seat) return { kind: 'limit', license };
         license.activationCount = Number(seat.activation_count);
       }
@@ -601,7 +602,7 @@ export class SqliteStore implements Store, Dumpable {
 
   private deactivateRow(a: Activation, digest: string, now: number): void {
     this.stmt.deactivateActivation!.run(now, a.id);
-    if (!a.development) this.stmt.freeSeat!.run(digest);
+    if (!a.development) this.stmt.freeSeat!.run(...stateRowParams(digest));
   }
 
   async deactivate(digest: string, choose: (license: LicenseState) => ActivationIdentity, now: number): Promise<DeactivateOutcome> {
@@ -628,11 +629,12 @@ export class SqliteStore implements Store, Dumpable {
 
   async resetActivations(accountId: string, licenseId: string, now: number): Promise<License | null> {
     return this.write((): License | null => {
-      if (!this.stmt.licenseByAccount!.get(accountId, licenseId)) return null;
+      const license = this.stmt.licenseByAccount!.get(accountId, licenseId) as Row | undefined;
+      if (!license) return null;
       this.db.prepare(`UPDATE activations SET deactivated_at = @now WHERE ${licenseActivationsSql('@license')} AND deactivated_at IS NULL`)
         .run({ now, license: licenseId });
-      this.db.prepare(`UPDATE license_state SET activation_count = 0, updated_at = ?
-        WHERE key_digest = (SELECT key_digest FROM licenses WHERE id = ?)`).run(now, licenseId);
+      this.db.prepare(`UPDATE license_state SET activation_count = 0, updated_at = ? WHERE ${STATE_ROW()}`)
+        .run(now, ...stateRowParams(String(license.key_digest)));
       return toLicense(this.stmt.licenseById!.get(licenseId) as Row);
     });
   }
@@ -667,7 +669,7 @@ export class SqliteStore implements Store, Dumpable {
       if (refused) {
         response = input.render({ kind: 'refused', code: refused, license });
       } else {
-        const updated = this.stmt.consumeTokens!.get(amount, now, input.digest, amount) as Row | undefined;
+        const updated = this.stmt.consumeTokens!.get(amount, now, ...stateRowParams(input.digest), amount) as Row | undefined;
         if (!updated) {
           response = input.render({ kind: 'refused', code: 'INSUFFICIENT_TOKENS', license });
         } else {

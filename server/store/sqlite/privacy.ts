@@ -11,6 +11,7 @@ import {
 } from '../sql/rows.js';
 import { LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
 import { licenseActivationsSql } from './identity.js';
+import { STATE_ROW, stateRowParams } from './state-slot.js';
 
 /** Builds `WHERE a AND b ...` from the conditions that apply. */
 function where(conditions: Array<[string, unknown] | null>): { sql: string; params: unknown[] } {
@@ -192,9 +193,11 @@ export class SqlitePrivacy {
     const acts = this.activationWhere(accountId, s, ids);
     if (acts) {
       // A seat held by an erased activation is given back, as a deactivation would.
-      this.db.prepare(`UPDATE license_state SET activation_count = activation_count - 1 WHERE key_digest IN
-        (SELECT l.key_digest FROM licenses l WHERE l.id IN (SELECT license_id FROM activations
-        WHERE ${acts.sql} AND deactivated_at IS NULL AND development = 0)) AND activation_count > 0`).run(...acts.params);
+      const seated = this.db.prepare(`SELECT l.key_digest FROM licenses l WHERE l.id IN (SELECT license_id FROM activations
+        WHERE ${acts.sql} AND deactivated_at IS NULL AND development = 0)`).pluck().all(...acts.params) as string[];
+      const freeSeat = this.db.prepare(`UPDATE license_state SET activation_count = activation_count - 1
+        WHERE ${STATE_ROW()} AND activation_count > 0`);
+      for (const d of seated) freeSeat.run(...stateRowParams(d));
       counts.activations = this.db.prepare(`DELETE FROM activations WHERE ${acts.sql}`).run(...acts.params).changes;
     }
     if (ids.length) {
@@ -217,8 +220,9 @@ export class SqlitePrivacy {
   rectifySubject(accountId: string | null, email: string, change: { email?: string | undefined; name?: string | undefined }, now: number): number {
     const w = where([['unicode_lower(email) = ?', email.toLowerCase()], accountId === null ? null : ['account_id = ?', accountId]]);
     // The licenses' update time is in license_state: stamped first, while the email still finds them.
-    this.db.prepare(`UPDATE license_state SET updated_at = ? WHERE key_digest IN (SELECT key_digest FROM licenses ${w.sql})`)
-      .run(now, ...w.params);
+    const digests = this.db.prepare(`SELECT key_digest FROM licenses ${w.sql}`).pluck().all(...w.params) as string[];
+    const stamp = this.db.prepare(`UPDATE license_state SET updated_at = ? WHERE ${STATE_ROW()}`);
+    for (const d of digests) stamp.run(now, ...stateRowParams(d));
     return this.db.prepare(`UPDATE licenses SET email = coalesce(?, email), name = coalesce(?, name) ${w.sql}`)
       .run(change.email ?? null, change.name ?? null, ...w.params).changes;
   }

@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { AccountStatus, Activation, License, LicenseState } from '../../domain/types.js';
 import type { Row } from '../sql/rows.js';
+import { StoreConflict } from '../store.js';
 import { activationIdentity } from './identity.js';
+import { SLOT_PROBES, slotRange, stateRowSql, stateSlot, stateSlotSql } from './state-slot.js';
 
 /**
  * SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts.
  *
- * Here a license is two rows (see migration 4): its state in `license_state`, clustered by key
- * digest, and the rest in `licenses`. LICENSE_COLUMNS over LICENSE_FROM give the whole license
+ * Here a license is two rows (see migration 4): its state in `license_state`, at a slot that
+ * its key digest gives (see state-slot.ts), and the rest in `licenses`. LICENSE_COLUMNS over LICENSE_FROM give the whole license
  * in the shape of PostgreSQL's single row, so the shared mappers read both. The join names both
  * keys, so that either table can lead: `licenses` by its id (the admin list in creation order),
  * `license_state` by its expiry index.
@@ -15,10 +17,14 @@ import { activationIdentity } from './identity.js';
 export const LICENSE_COLUMNS = `l.id, l.account_id, l.product_id, l.policy_id, l.key_digest, l.key_encrypted, s.status,
   s.expires_at, l.duration_days, s.lock, s.max_activations, s.activation_count, s.tokens_remaining, s.tokens_total,
   l.email, l.name, l.metadata, l.created_at, s.updated_at, p.slug AS product_slug`;
-export const LICENSE_FROM = `licenses l JOIN license_state s ON s.key_digest = l.key_digest AND s.license_id = l.id
+export const LICENSE_FROM = `licenses l JOIN license_state s
+  ON ${stateRowSql(stateSlotSql('l.key_digest'), 'l.key_digest', 's')} AND s.license_id = l.id
   JOIN products p ON p.id = l.product_id`;
 
-/** The license API's read: one descent of license_state, never key material or personal data. */
+/**
+ * The license API's read: one descent of license_state, never key material or personal data.
+ * Followed by a condition on the state row `s` (STATE_ROW('s')).
+ */
 export const STATE_SELECT = `SELECT s.license_id, s.account_id, s.product_id, p.slug, s.status, s.expires_at, s.lock,
   s.max_activations, s.activation_count, s.tokens_remaining, s.tokens_total, a.status
   FROM license_state s JOIN products p ON p.id = s.product_id JOIN accounts a ON a.id = s.account_id`;
@@ -52,8 +58,9 @@ export interface LicenseWriter {
 }
 
 export function licenseWriter(db: Database.Database): LicenseWriter {
-  const insertState = db.prepare(`INSERT INTO license_state (key_digest, license_id, account_id, product_id, status,
-    expires_at, lock, max_activations, activation_count, tokens_remaining, tokens_total, updated_at) VALUES (@key_digest,
+  const slotsTaken = db.prepare(`SELECT slot, key_digest FROM license_state WHERE slot BETWEEN ? AND ?`).raw();
+  const insertState = db.prepare(`INSERT INTO license_state (slot, key_digest, license_id, account_id, product_id, status,
+    expires_at, lock, max_activations, activation_count, tokens_remaining, tokens_total, updated_at) VALUES (@slot, @key_digest,
     @id, @account_id, @product_id, @status, @expires_at, @lock, @max_activations, @activation_count, @tokens_remaining,
     @tokens_total, @updated_at)`);
   const insertRecord = db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted,
@@ -63,16 +70,25 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
     email = @email, name = @name, metadata = @metadata WHERE id = @id AND account_id = @account_id`);
   const updateState = db.prepare(`UPDATE license_state SET status = @status, expires_at = @expires_at, lock = @lock,
     max_activations = @max_activations, tokens_remaining = @tokens_remaining, tokens_total = @tokens_total,
-    updated_at = @updated_at WHERE key_digest = @key_digest AND license_id = @id`);
+    updated_at = @updated_at WHERE slot BETWEEN @slot AND @slot + ${SLOT_PROBES - 1} AND key_digest = @key_digest
+    AND license_id = @id`);
   return {
     insert(l) {
+      // The first free slot of the digest's range; the range is read first, as license_state has
+      // no index on the digest to refuse a second license with the same key (see state-slot.ts).
+      const [low, high] = slotRange(l.keyDigest);
+      const taken = slotsTaken.all(low, high) as Array<[number, string]>;
+      if (taken.some(([, digest]) => digest === l.keyDigest)) throw new StoreConflict('key');
+      let slot = low;
+      while (taken.some(([s]) => s === slot)) slot++;
+      if (slot > high) throw new Error(`license_state has no free slot left in ${low}..${high} for a new key digest`);
       const p = licenseParams(l);
       insertRecord.run(p);
-      insertState.run(p);
+      insertState.run({ ...p, slot });
     },
     update(l) {
       const p = licenseParams(l);
-      if (updateRecord.run(p).changes > 0) updateState.run(p);
+      if (updateRecord.run(p).changes > 0) updateState.run({ ...p, slot: stateSlot(l.keyDigest) });
     },
   };
 }
