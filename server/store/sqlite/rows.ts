@@ -3,14 +3,15 @@ import type { AccountStatus, Activation, License, LicenseState } from '../../dom
 import type { Row } from '../sql/rows.js';
 import { StoreConflict } from '../store.js';
 import { activationIdentity } from './identity.js';
-import { SLOT_PROBES, slotRange, stateRowSql, stateSlot, stateSlotSql } from './state-slot.js';
+import { stateRowParams, stateRowSql, stateSlot, stateSlotSql } from './state-slot.js';
 
 /**
  * SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts.
  *
- * Here a license is two rows (see migration 4): its state in `license_state`, at a slot that
- * its key digest gives (see state-slot.ts), and the rest in `licenses`. LICENSE_COLUMNS over LICENSE_FROM give the whole license
- * in the shape of PostgreSQL's single row, so the shared mappers read both. The join names both
+ * Here a license is two rows (see migration 4): its state in `license_state`, at the slot its
+ * key digest gives (see state-slot.ts), and the rest in `licenses`. LICENSE_COLUMNS over
+ * LICENSE_FROM give the whole license in the shape of PostgreSQL's single row, so the shared
+ * mappers read both. The join names both
  * keys, so that either table can lead: `licenses` by its id (the admin list in creation order),
  * `license_state` by its expiry index.
  */
@@ -70,13 +71,12 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
     email = @email, name = @name, metadata = @metadata WHERE id = @id AND account_id = @account_id`);
   const updateState = db.prepare(`UPDATE license_state SET status = @status, expires_at = @expires_at, lock = @lock,
     max_activations = @max_activations, tokens_remaining = @tokens_remaining, tokens_total = @tokens_total,
-    updated_at = @updated_at WHERE slot BETWEEN @slot AND @slot + ${SLOT_PROBES - 1} AND key_digest = @key_digest
-    AND license_id = @id`);
+    updated_at = @updated_at WHERE ${stateRowSql('@slot', '@key_digest')} AND license_id = @id`);
   return {
     insert(l) {
       // The first free slot of the digest's range; the range is read first, as license_state has
       // no index on the digest to refuse a second license with the same key (see state-slot.ts).
-      const [low, high] = slotRange(l.keyDigest);
+      const [low, high] = stateRowParams(l.keyDigest);
       const taken = slotsTaken.all(low, high) as Array<[number, string]>;
       if (taken.some(([, digest]) => digest === l.keyDigest)) throw new StoreConflict('key');
       let slot = low;

@@ -75,8 +75,3 @@ export function stateRowParams(digest: string): [number, number, string] {
   return [slot, slot + SLOT_PROBES - 1, digest];
 }
 
-/** The bounds of a digest's slot range, for `slot BETWEEN ? AND ?`. */
-export function slotRange(digest: string): [number, number] {
-  const slot = stateSlot(digest);
-  return [slot, slot + SLOT_PROBES - 1];
-}
