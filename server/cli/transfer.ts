@@ -108,7 +108,8 @@ export function detectFormat(file: string, format?: string): 'csv' | 'json' {
 
 /**
  * Imports a CSV or JSON file into one account, all or nothing: every row is checked, and the
- * first bad row (with its line number) aborts the import with nothing stored.
+ * first bad row (with its line number) aborts the import with nothing stored. A store may
+ * compare keys only once it has every row: the first row whose key exists is then reported.
  */
 export async function importFile(
   core: Core, accountId: string, file: string, opts: { format?: string | undefined; product?: string | undefined; progress?: boolean },
@@ -121,6 +122,8 @@ export async function importFile(
     ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% {value} rows', noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic)
     : null;
   let line = 0;
+  /** The line of each license handed to the store, for a conflict the store finds later. */
+  const lines: number[] = [];
   async function* licenses(): AsyncGenerator<License> {
     const source = format === 'csv' ? csvRows(file) : jsonRows(file);
     for await (const row of source) {
@@ -159,6 +162,7 @@ export async function importFile(
         }
         lic.tokensRemaining = r.tokensRemaining;
       }
+      lines.push(line);
       yield lic;
     }
   }
@@ -170,7 +174,10 @@ export async function importFile(
     bar?.update(count);
     return count;
   } catch (err) {
-    if (err instanceof StoreConflict) throw new ImportError(line, 'key: a license with this key already exists (in the store or earlier in the file)');
+    if (err instanceof StoreConflict) {
+      const at = err.row === null ? line : lines[err.row - 1] ?? line;
+      throw new ImportError(at, 'key: a license with this key already exists (in the store or earlier in the file)');
+    }
     throw err;
   } finally {
     bar?.stop();

@@ -87,7 +87,8 @@ export interface Store extends PrivacyStore {
 }
 
 export class StoreConflict extends Error {
-  constructor(readonly what: 'slug' | 'key' | 'activation') {
+  /** `row`: in an import, the number (from 1) of the license that conflicts, when known. */
+  constructor(readonly what: 'slug' | 'key' | 'activation', readonly row: number | null = null) {
     super(`${what} already exists`);
     this.name = 'StoreConflict';
   }

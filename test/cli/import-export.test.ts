@@ -256,6 +256,19 @@ describe.concurrent('batchkeys import and export', () => {
     expect([...after.keys()]).toEqual(['EXISTING-KEY-0001']);
   });
 
+  it('names the first line whose key exists when several do (keys are checked once the file is read)', async () => {
+    const cli = await freshStore();
+    await cli.ok('license', 'create', '--product', 'alpha', '--key', 'EXISTING-KEY-0002');
+    const rows = sampleRows(40);
+    rows[30]!.key = 'existing-key-0002'; // line 32: in the store
+    rows[25]!.key = rows[2]!.key!.toLowerCase(); // line 27: repeats line 4
+    rows[35]!.key = rows[25]!.key; // line 37: repeats it again
+    const file = join(cli.dir, 'dups.csv');
+    writeFileSync(file, toCsv(rows));
+    expectFailure(await cli.run('import', file), 27, /already exists/);
+    expect(await licenseCount(cli)).toBe(1);
+  });
+
   it('refuses a JSON import with a bad record, naming its line, and keeps nothing', async () => {
     const cli = await freshStore();
     const records = sampleRows(10).map((r) => ({ key: r.key, product: r.product, email: r.email || undefined, tokens: 5 }));

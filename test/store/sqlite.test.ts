@@ -359,6 +359,50 @@ describe('SQLite store, license state slots (migration 8)', () => {
     }
   });
 
+  it('imports licenses in slot order, those that share a slot or meet a stored one included, and reports the first key that exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-slot-import-'));
+    const file = join(dir, 'batchkeys.db');
+    const { old, acc, prd } = storeAtVersion(file, migrations.length);
+    old.close();
+    const store = new SqliteStore(file);
+    try {
+      const [e1, a1] = sharedSlotDigests(2, 'Imp0rtAAQ');
+      const [b1, c1] = sharedSlotDigests(2, 'Imp0rtBBQ');
+      const stored = license(prd, { keyDigest: e1! }).license;
+      await store.createLicense(stored);
+      const rows = async function* (list: License[]) { for (const l of list) yield l; };
+      const plain = [1, 2, 3].map(() => license(prd, { expiresAt: NOW + 1000 }).license);
+      const sharing = [a1!, b1!, c1!].map((d) => license(prd, { keyDigest: d }).license);
+      const expiry = () => store.db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'license_state_expiry'`).pluck().get();
+
+      // Refused: row 4 repeats row 2's key, row 5 is the stored one's; the first (4) is named.
+      const repeat = { ...plain[1]!, id: newId('lic') };
+      const clash = { ...plain[2]!, id: newId('lic'), keyDigest: e1! };
+      await expect(store.importLicenses(rows([plain[0]!, plain[1]!, sharing[1]!, repeat, clash]))).rejects.toMatchObject({ what: 'key', row: 4 });
+      await expect(store.importLicenses(rows([plain[0]!, clash]))).rejects.toMatchObject({ what: 'key', row: 2 });
+      expect((await store.counts()).license).toBe(1);
+      expect(expiry()).toBe(1);
+
+      // More licenses than the store holds: license_state's indexes are built again after.
+      expect(await store.importLicenses(rows([...sharing, ...plain]))).toBe(6);
+      expect(expiry()).toBe(1);
+      for (const l of [stored, ...sharing, ...plain]) {
+        expect((await store.findLicenseByDigest(l.keyDigest))?.id).toBe(l.id);
+        expect(await store.getLicense(acc.id, l.id)).toEqual(l);
+      }
+      const slotOf = (id: string) => store.db.prepare(`SELECT slot FROM license_state WHERE license_id = ?`).pluck().get(id);
+      expect(slotOf(sharing[0]!.id)).toBe(stateSlot(e1!) + 1); // the stored license holds the first slot
+      expect([slotOf(sharing[1]!.id), slotOf(sharing[2]!.id)]).toEqual([stateSlot(b1!), stateSlot(b1!) + 1]);
+      const sorted = await store.listLicenses(acc.id, { limit: 10, now: NOW, sort: 'expiresAt', order: 'asc' });
+      expect(sorted.items.slice(0, 3).map((l) => l.id).sort()).toEqual(plain.map((l) => l.id).sort());
+      expect(await store.importLicenses(rows([license(prd).license]))).toBe(1); // fewer than stored: indexes kept
+      expect(store.db.prepare(`SELECT count(*) FROM temp.sqlite_master`).pluck().get()).toBe(0); // the staging table is gone
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('moves the licenses of a version-7 file to their slots, digests that share one included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batchkeys-migrate8-'));
     const file = join(dir, 'batchkeys.db');
