@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DUMP_KINDS, type DumpKind, type DumpRecord } from '../dump.js';
+import { StoreConflict } from '../store.js';
 import { DUMP_QUERIES, DUMP_TABLES, toRecord } from '../sql/dump-records.js';
 import { AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, type Row } from '../sql/rows.js';
 import { activationValues, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter } from './rows.js';
@@ -49,7 +50,6 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
     product: db.prepare('INSERT INTO products (id, account_id, name, slug, key_prefix, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     policy: db.prepare(`INSERT INTO policies (id, account_id, product_id, name, duration_days, lock, max_activations, tokens, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    license: licenseWriter(db),
     activation: db.prepare(INSERT_ACTIVATION),
     ledger: db.prepare('INSERT INTO token_ledger (license_id, id, delta, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     idempotency: db.prepare('INSERT INTO idempotency (license_id, key, amount, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -65,13 +65,15 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
   db.exec('BEGIN IMMEDIATE');
   rq.exec('BEGIN IMMEDIATE');
   try {
+    // Licenses as an import writes them: their state rows at the end, in slot order.
+    const licenses = licenseWriter(db).bulk();
     for await (const rec of records) {
       switch (rec.kind) {
         case 'account': { const a = rec.value; insert.account.run(a.id, a.name, a.status, a.operator ? 1 : 0, a.apiSuspendedAt, a.createdAt, a.updatedAt); break; }
         case 'token': { const t = rec.value; insert.token.run(t.id, t.accountId, t.name, JSON.stringify(t.scopes), t.hash, t.createdAt, t.lastUsedAt, t.revokedAt); break; }
         case 'product': { const p = rec.value; insert.product.run(p.id, p.accountId, p.name, p.slug, p.keyPrefix, JSON.stringify(p.metadata), p.createdAt, p.updatedAt); break; }
         case 'policy': { const p = rec.value; insert.policy.run(p.id, p.accountId, p.productId, p.name, p.durationDays, p.lock, p.maxActivations, p.tokens, p.createdAt, p.updatedAt); break; }
-        case 'license': insert.license.insert(rec.value); break;
+        case 'license': licenses.add(rec.value); break;
         case 'activation': insert.activation.run(activationValues(rec.value)); break;
         case 'ledger': { const e = rec.value; insert.ledger.run(e.licenseId, e.id, e.delta, e.reason, e.idempotencyKey, e.createdAt); break; }
         case 'idempotency': { const i = rec.value; insert.idempotency.run(i.licenseId, i.key, i.amount, i.status, Buffer.from(i.body, 'base64'), i.createdAt); break; }
@@ -83,6 +85,8 @@ export async function restoreSqlite(db: Database.Database, rq: Database.Database
       n++;
       onRecord?.(n);
     }
+    const conflict = licenses.finish();
+    if (conflict !== null) throw new StoreConflict('key', conflict);
     // Two files, two commits: should the second fail, the request log's rows stay, and a retried
     // restore refuses the store as not empty (remove the -requests.db file to retry).
     rq.exec('COMMIT');
