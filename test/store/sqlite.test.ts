@@ -299,42 +299,6 @@ function sharedSlotDigests(n: number, stem = 'Zq3xY7KpQ'): string[] {
   return Array.from({ length: n }, (_, i) => `${stem}${String(i).padStart(2, '0')}${'x'.repeat(32)}`);
 }
 
-describe('SQLite store, group commit', () => {
-  it('runs a batch of license API changes without savepoints, and again with them when one throws: the others land, its own part does not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-group-'));
-    const file = join(dir, 'batchkeys.db');
-    const { old, prd } = storeAtVersion(file, migrations.length);
-    old.close();
-    const store = new SqliteStore(file);
-    try {
-      const made = [0, 1, 2].map(() => license(prd, { tokensRemaining: 50, tokensTotal: 50 }).license);
-      for (const l of made) await store.createLicense(l);
-      const ledger = () => store.db.prepare(`SELECT count(*) FROM ledger_entries WHERE delta < 0`).pluck().get();
-      const consume = (l: License, render: () => { status: number; body: Buffer }) =>
-        store.consume({ digest: l.keyDigest, amount: 5, idempotencyKey: 'same', ledgerId: newId('led'), now: NOW, render });
-      const ok = () => ({ status: 200, body: Buffer.from('{}') });
-      // Three consumes in one turn, one group commit; the second one's answer fails after its
-      // balance and ledger entry were written.
-      const outcomes = await Promise.allSettled([
-        consume(made[0]!, ok),
-        consume(made[1]!, () => { throw new Error('render failed'); }),
-        consume(made[2]!, ok),
-      ]);
-      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'render failed' });
-      expect(await Promise.all(made.map(async (l) => (await store.findLicenseByDigest(l.keyDigest))?.tokensRemaining))).toEqual([45, 50, 45]);
-      expect(ledger()).toBe(2);
-      // Their idempotency records too: the first two replay, the failed one consumes anew.
-      const again = await Promise.all(made.map((l) => consume(l, ok)));
-      expect(again.map((o) => o.kind === 'answer' && o.replayed)).toEqual([true, false, true]);
-      expect(ledger()).toBe(3);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 describe('SQLite store, license state slots (migration 8)', () => {
   it('keeps licenses whose digests share a slot apart, unique and findable through every path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batchkeys-slot-'));

@@ -33,9 +33,6 @@ const FILE_MS = 1000;
 /** What one job of a batch gave: its value, or what it threw. */
 interface Outcome { ok: boolean; value: unknown }
 
-/** Thrown to roll back a batch run without savepoints in which a change failed (see write). */
-const RETRY_WITH_SAVEPOINTS = new Error('a change of the batch failed: run it again with savepoints');
-
 function attempt(fn: () => unknown): Outcome {
   try {
     return { ok: true, value: fn() };
@@ -221,7 +218,7 @@ export class SqliteStore implements Store, Dumpable {
 
   // Group commit ------------------------------------------------------------------------
 
-  private pending: Array<{ fn: () => unknown; retrySafe: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private pending: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   private flushScheduled = false;
   private readonly savepoint = (fn: () => unknown) => fn();
   private savepointTx: ((fn: () => unknown) => unknown) | null = null;
@@ -231,16 +228,10 @@ export class SqliteStore implements Store, Dumpable {
    * event loop share one SQLite transaction (one WAL commit), each inside its own savepoint, so
    * a change that throws undoes only itself. Every caller's promise settles after the commit,
    * so nothing is acknowledged before it is durable, and each change stays atomic.
-   *
-   * `retrySafe`: the change touches nothing but this connection's database (no request-log
-   * file, no outside state that matters), so it may run twice. A batch of such changes runs
-   * without savepoints (a savepoint and its release cost an activation about 3 µs, 3-7% of the
-   * license API's write throughput); should one of them throw, the whole transaction is rolled
-   * back and the batch runs again, each change in its savepoint as above.
    */
-  private write<T>(fn: () => T, retrySafe = false): Promise<T> {
+  private write<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, retrySafe, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -261,28 +252,20 @@ export class SqliteStore implements Store, Dumpable {
     if (batch.length === 0) return;
     this.savepointTx ??= this.db.transaction(this.savepoint);
     const inner = this.savepointTx;
+    const outcomes: Outcome[] = [];
     const fileNow = this.tail >= FILE_ROWS || (this.tail > 0 && Date.now() - this.filedAt >= FILE_MS);
-    const run = (savepoints: boolean): Outcome[] => this.db.transaction(() => {
-      if (fileNow) {
-        try {
-          inner(() => this.fileLedger(FILE_ROWS));
-        } catch (err) {
-          // The entries stay in the tail, where every read sees them: the batch goes on.
-          this.onError(`filing the token ledger failed: ${(err as Error).message}`);
-        }
-      }
-      const outcomes = batch.map((job) => attempt(savepoints ? () => inner(job.fn) : job.fn));
-      if (!savepoints && outcomes.some((o) => !o.ok)) throw RETRY_WITH_SAVEPOINTS;
-      return outcomes;
-    }).immediate();
-    let outcomes: Outcome[];
     try {
-      try {
-        outcomes = run(!batch.every((job) => job.retrySafe));
-      } catch (err) {
-        if (err !== RETRY_WITH_SAVEPOINTS) throw err;
-        outcomes = run(true);
-      }
+      this.db.transaction(() => {
+        if (fileNow) {
+          try {
+            inner(() => this.fileLedger(FILE_ROWS));
+          } catch (err) {
+            // The entries stay in the tail, where every read sees them: the batch goes on.
+            this.onError(`filing the token ledger failed: ${(err as Error).message}`);
+          }
+        }
+        for (const job of batch) outcomes.push(attempt(() => inner(job.fn)));
+      }).immediate();
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
@@ -623,7 +606,7 @@ export class SqliteStore implements Store, Dumpable {
       };
       this.stmt.insertActivation!.run(activationValues(activation, identity));
       return { kind: 'created', activation, license };
-    }, true);
+    });
   }
 
   private deactivateRow(a: Activation, digest: string, now: number): void {
@@ -640,7 +623,7 @@ export class SqliteStore implements Store, Dumpable {
       this.deactivateRow(a, digest, now);
       if (!a.development) license.activationCount = Math.max(0, license.activationCount - 1);
       return { kind: 'deactivated', activation: { ...a, deactivatedAt: now }, license };
-    }, true);
+    });
   }
 
   async deactivateById(accountId: string, activationId: string, now: number): Promise<boolean> {
@@ -675,7 +658,7 @@ export class SqliteStore implements Store, Dumpable {
   async touchActivations(ids: readonly string[], now: number): Promise<void> {
     await this.write(() => {
       for (const id of ids) this.stmt.touchActivation!.run(now, id);
-    }, true);
+    });
   }
 
   // Tokens --------------------------------------------------------------------------------
@@ -707,9 +690,7 @@ export class SqliteStore implements Store, Dumpable {
       }
       if (idem !== null) this.stmt.idempotencyPut!.run(licenseId, idem, amount, response.status, response.body, now);
       return { kind: 'answer', replayed: false, response };
-      // Run a second time (see write), it counts its ledger entry twice in `tail`, a filing hint
-      // only: the entry itself went with the rolled-back transaction.
-    }, true);
+    });
   }
 
   async *dump(): AsyncIterable<DumpRecord> {
