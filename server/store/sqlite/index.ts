@@ -15,7 +15,7 @@ import { Checkpointer } from './checkpointer.js';
 import { countSqlite, dumpSqlite, restoreSqlite } from './dump.js';
 import { migrations } from './migrations.js';
 import { toAccount, toActivation, toLicense, toPolicy, toProduct, toToken, type Row } from '../sql/rows.js';
-import { activationValues, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
+import { activationValues, FREE_SEAT, INSERT_ACTIVATION, LICENSE_COLUMNS, LICENSE_FROM, licenseWriter, STATE_SELECT, toStateRow, type LicenseWriter } from './rows.js';
 import { activationIdentity, licenseActivationsSql, targetHash } from './identity.js';
 import { STATE_ROW, stateRowParams } from './state-slot.js';
 import { requestValues } from '../sql/rows.js';
@@ -184,7 +184,7 @@ export class SqliteStore implements Store, Dumpable {
       // state-slot.ts): one descent, to the page that the lookup before them has just read.
       takeSeat: p(`UPDATE license_state SET activation_count = activation_count + 1
         WHERE ${STATE_ROW()} AND (max_activations IS NULL OR activation_count < max_activations) RETURNING activation_count`),
-      freeSeat: p(`UPDATE license_state SET activation_count = activation_count - 1 WHERE ${STATE_ROW()} AND activation_count > 0`),
+      freeSeat: p(FREE_SEAT),
       insertActivation: p(INSERT_ACTIVATION),
       deactivateActivation: p(`UPDATE activations SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL`),
       touchActivation: p(`UPDATE activations SET last_seen_at = max(last_seen_at, ?) WHERE id = ?`),

@@ -9,7 +9,7 @@ import {
   AUDIT_ANCHOR_KEY, auditValues, requestValues, subjectRequestValues, toActivation, toAnchor,
   toAudit, toLedger, toLicense, toRequest, toSubjectRequest, type Row,
 } from '../sql/rows.js';
-import { LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
+import { FREE_SEAT, LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
 import { licenseActivationsSql } from './identity.js';
 import { STATE_ROW, stateRowParams } from './state-slot.js';
 
@@ -195,8 +195,7 @@ export class SqlitePrivacy {
       // A seat held by an erased activation is given back, as a deactivation would.
       const seated = this.db.prepare(`SELECT l.key_digest FROM licenses l WHERE l.id IN (SELECT license_id FROM activations
         WHERE ${acts.sql} AND deactivated_at IS NULL AND development = 0)`).pluck().all(...acts.params) as string[];
-      const freeSeat = this.db.prepare(`UPDATE license_state SET activation_count = activation_count - 1
-        WHERE ${STATE_ROW()} AND activation_count > 0`);
+      const freeSeat = this.db.prepare(FREE_SEAT);
       for (const d of seated) freeSeat.run(...stateRowParams(d));
       counts.activations = this.db.prepare(`DELETE FROM activations WHERE ${acts.sql}`).run(...acts.params).changes;
     }

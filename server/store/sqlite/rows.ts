@@ -3,7 +3,7 @@ import type { AccountStatus, Activation, License, LicenseState } from '../../dom
 import type { Row } from '../sql/rows.js';
 import { StoreConflict } from '../store.js';
 import { activationIdentity } from './identity.js';
-import { stateRowParams, stateRowSql, stateSlot, stateSlotSql } from './state-slot.js';
+import { STATE_ROW, stateRowParams, stateRowSql, stateSlot, stateSlotSql } from './state-slot.js';
 
 /**
  * SQLite's own row shapes; the mappers shared with PostgreSQL are in ../sql/rows.ts.
@@ -74,12 +74,17 @@ export interface BulkLicenseWriter {
   finish(): number | null;
 }
 
+/** Gives back a seat of the license whose digest is `...stateRowParams(digest)` (a deactivation, an erasure). */
+export const FREE_SEAT = `UPDATE license_state SET activation_count = activation_count - 1 WHERE ${STATE_ROW()} AND activation_count > 0`;
+
+/** license_state's columns, and the named parameters that licenseParams (with `slot`) gives them. */
+const STATE_COLUMNS = `slot, key_digest, license_id, account_id, product_id, status, expires_at, lock, max_activations,
+  activation_count, tokens_remaining, tokens_total, updated_at`;
+const STATE_VALUES = STATE_COLUMNS.split(',').map((c) => (c.trim() === 'license_id' ? '@id' : `@${c.trim()}`)).join(', ');
+
 export function licenseWriter(db: Database.Database): LicenseWriter {
   const slotsTaken = db.prepare(`SELECT slot, key_digest FROM license_state WHERE slot BETWEEN ? AND ?`).raw();
-  const insertState = db.prepare(`INSERT INTO license_state (slot, key_digest, license_id, account_id, product_id, status,
-    expires_at, lock, max_activations, activation_count, tokens_remaining, tokens_total, updated_at) VALUES (@slot, @key_digest,
-    @id, @account_id, @product_id, @status, @expires_at, @lock, @max_activations, @activation_count, @tokens_remaining,
-    @tokens_total, @updated_at)`);
+  const insertState = db.prepare(`INSERT INTO license_state (${STATE_COLUMNS}) VALUES (${STATE_VALUES})`);
   const insertRecord = db.prepare(`INSERT INTO licenses (id, account_id, product_id, policy_id, key_digest, key_encrypted,
     duration_days, email, name, metadata, created_at) VALUES (@id, @account_id, @product_id, @policy_id, @key_digest,
     @key_encrypted, @duration_days, @email, @name, @metadata, @created_at)`);
@@ -111,25 +116,24 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
       insertState.run({ ...p, slot });
     },
     bulk() {
-      // A temporary table of the transaction's connection, gone with it whatever happens.
+      // A temporary table of the transaction's connection, gone with it whatever happens, with
+      // license_state's columns (no constraints: license_state checks the rows it takes). Its
+      // rowid numbers the rows from 1 in the order added.
       db.exec(`DROP TABLE IF EXISTS temp.import_state;
-        CREATE TEMP TABLE import_state (n INTEGER PRIMARY KEY, slot INTEGER NOT NULL, key_digest TEXT NOT NULL,
-          id TEXT NOT NULL, account_id TEXT NOT NULL, product_id TEXT NOT NULL, status TEXT NOT NULL, expires_at INTEGER,
-          lock TEXT NOT NULL, max_activations INTEGER, activation_count INTEGER NOT NULL, tokens_remaining INTEGER,
-          tokens_total INTEGER, updated_at INTEGER NOT NULL)`);
-      const stage = db.prepare(`INSERT INTO temp.import_state VALUES (@n, @slot, @key_digest, @id, @account_id, @product_id,
-        @status, @expires_at, @lock, @max_activations, @activation_count, @tokens_remaining, @tokens_total, @updated_at)`);
+        CREATE TEMP TABLE import_state AS SELECT ${STATE_COLUMNS} FROM license_state WHERE 0`);
+      const stage = db.prepare(`INSERT INTO temp.import_state (${STATE_COLUMNS}) VALUES (${STATE_VALUES})`);
       let n = 0;
       return {
         add(l) {
           const p = licenseParams(l);
           insertRecord.run(p);
-          stage.run({ ...p, n: ++n, slot: stateSlot(l.keyDigest) });
+          stage.run({ ...p, slot: stateSlot(l.keyDigest) });
+          n++;
         },
         finish() {
           // Stored keys are looked for by their range before anything is placed: a second copy
           // could take a free slot before the stored one. Keys given twice are found below.
-          const stored = db.prepare(`SELECT min(i.n) FROM temp.import_state i
+          const stored = db.prepare(`SELECT min(i.rowid) FROM temp.import_state i
             JOIN license_state s ON ${stateRowSql('i.slot', 'i.key_digest', 's')}`).pluck().get() as number | null;
 
           // In slot order the rows reach license_state's other indexes in random order: when the
@@ -143,21 +147,19 @@ export function licenseWriter(db: Database.Database): LicenseWriter {
           for (const i of rebuilt) db.exec(`DROP INDEX "${i.name}"`);
 
           // Each row at its own slot, in slot order (SQLite's sorter), unless that slot is taken.
-          const placed = db.prepare(`INSERT OR IGNORE INTO license_state (slot, key_digest, license_id, account_id, product_id,
-              status, expires_at, lock, max_activations, activation_count, tokens_remaining, tokens_total, updated_at)
-            SELECT slot, key_digest, id, account_id, product_id, status, expires_at, lock, max_activations, activation_count,
-              tokens_remaining, tokens_total, updated_at FROM temp.import_state ORDER BY slot, n`).run().changes;
+          const placed = db.prepare(`INSERT OR IGNORE INTO license_state (${STATE_COLUMNS})
+            SELECT ${STATE_COLUMNS} FROM temp.import_state ORDER BY slot, rowid`).run().changes;
           let first = stored;
           if (placed < n) {
             // The rows left out (about 1 in 10,000 for 1M keys, or a key given twice) take the
             // first free slot of their range one by one, as insert does; a row that breaks another
             // constraint raises it here.
-            const rest = db.prepare(`SELECT * FROM temp.import_state i WHERE NOT EXISTS
-              (SELECT 1 FROM license_state s WHERE s.slot = i.slot AND s.license_id = i.id) ORDER BY slot, n`).all() as Row[];
+            const rest = db.prepare(`SELECT i.rowid AS n, i.* FROM temp.import_state i WHERE NOT EXISTS
+              (SELECT 1 FROM license_state s WHERE s.slot = i.slot AND s.license_id = i.license_id) ORDER BY slot, n`).all() as Row[];
             for (const r of rest) {
               const slot = freeSlot(String(r.key_digest));
               if (slot === null) first = Math.min(first ?? Infinity, Number(r.n));
-              else insertState.run({ ...r, slot });
+              else insertState.run({ ...r, id: r.license_id, slot });
             }
           }
           for (const i of rebuilt) db.exec(i.sql);
