@@ -111,6 +111,11 @@ class Helper {
  * answer waits for a later turn, a lightly loaded server signs on the event loop as before, and
  * under load the thread takes a large share of the signatures.
  *
+ * A write can publish its answer earlier, with `presign`, while the change is still inside its
+ * transaction: the thread then signs during the rest of the group commit, and `sign` on the very
+ * same buffer after the commit only attaches its callback. An answer presigned and never sent (its
+ * commit failed) is signed for nothing and dropped when the batch ends.
+ *
  * Ed25519 signatures are deterministic: either thread makes the same bytes for a body. If the
  * thread stalls on a signature (STALL_MS), the event loop signs it itself and replaces the
  * thread; if the thread dies, every later signature is made on the event loop.
@@ -121,7 +126,11 @@ export class SigningThread {
   private next = 0;
   private batchStart = 0;
   private cursor = 0;
-  private done: Done[] = [];
+  /** One entry per published item of the batch; null until `sign` claims a presigned one. */
+  private done: Array<Done | null> = [];
+  /** Presigned bodies of the batch, by identity, and their place in `done`. */
+  private readonly presigned = new Map<Buffer, number>();
+  private finishQueued = false;
   private readonly flush = () => this.finishBatch();
 
   /** Use `Signer.offThread`; `secretKey` gives a fresh copy of the key for each thread started. */
@@ -135,12 +144,38 @@ export class SigningThread {
 
   /** Calls `done` with the base64 signature of `body` before this turn of the event loop ends. */
   sign(body: Buffer, done: Done): void {
-    const h = this.helper;
-    if (!h || this.done.length === SLOTS || this.cursor + body.length > BODY_BYTES) return done(this.signer.sign(body));
-    if (this.done.length === 0) {
-      this.batchStart = this.next;
-      process.nextTick(this.flush);
+    const early = this.presigned.get(body);
+    if (early !== undefined) {
+      this.presigned.delete(body);
+      this.done[early] = done;
+      this.queueFinish();
+      return;
     }
+    if (!this.publish(body, done)) done(this.signer.sign(body));
+    else this.queueFinish();
+  }
+
+  /**
+   * Starts signing `body` now, for a `sign(body, ...)` with this same buffer later in this turn
+   * (see the class comment). Does not end the batch: only a `sign` does, once its turn's work is
+   * done, so a body presigned inside a group commit waits for the callers the commit resumes.
+   */
+  presign(body: Buffer): void {
+    if (this.presigned.has(body) || !this.publish(body, null)) return;
+    this.presigned.set(body, this.done.length - 1);
+  }
+
+  private queueFinish(): void {
+    if (this.finishQueued) return;
+    this.finishQueued = true;
+    process.nextTick(this.flush);
+  }
+
+  /** Puts `body` in the next slot for the thread; false when there is no thread or no room. */
+  private publish(body: Buffer, done: Done | null): boolean {
+    const h = this.helper;
+    if (!h || this.done.length === SLOTS || this.cursor + body.length > BODY_BYTES) return false;
+    if (this.done.length === 0) this.batchStart = this.next;
     const slot = (this.next & (SLOTS - 1)) * 3;
     body.copy(h.bodies, this.cursor);
     h.meta[slot] = this.cursor;
@@ -153,6 +188,7 @@ export class SigningThread {
     // A lone answer is not worth a wake-up (2-3 µs of the event loop, measured under load, and a
     // context switch for the thread): the event loop would only wait for the thread's signature.
     if (this.done.length > 1 && Atomics.load(h.control, SLEEPING) === 1) Atomics.notify(h.control, PRODUCED, 1);
+    return true;
   }
 
   /** How many signatures the current thread has made (for tests and diagnostics). */
@@ -180,9 +216,11 @@ export class SigningThread {
   }
 
   private finishBatch(h = this.helper): void {
+    this.finishQueued = false;
     const done = this.done;
     if (!h || done.length === 0) return;
     this.done = [];
+    this.presigned.clear();
     const { meta, sigs } = h;
     let stalled = false;
     // In order: send each answer once signed. While the next one is still being signed by the
@@ -198,7 +236,8 @@ export class SigningThread {
           stalled = true;
         }
       }
-      this.deliver(done[i]!, sigs.toString('base64', slot * 64, slot * 64 + 64));
+      const deliver = done[i];
+      if (deliver) this.deliver(deliver, sigs.toString('base64', slot * 64, slot * 64 + 64));
     }
     this.cursor = 0;
     if (stalled && this.helper === h) {

@@ -3,7 +3,7 @@ import type { Core } from '../core.js';
 import type { SigningThread } from '../crypto/signing-thread.js';
 import { AppError, toProblem } from '../domain/errors.js';
 import {
-  activateKey, consumeTokens, deactivateKey, refusal, validateKey,
+  activateKey, consumeTokens, deactivateKey, refusal, validateKey, type ActivateResult,
 } from '../services/licensing.js';
 import type { LicenseState } from '../domain/types.js';
 import type { RequestAction } from '../store/privacy.js';
@@ -52,7 +52,13 @@ class Note {
   }
 }
 
-type Handler = (core: Core, body: unknown, admit: Admit, note: Note) => Promise<StoredResponse>;
+/**
+ * Starts signing an answer before it is sent (see SigningThread.presign): a write's handler
+ * calls it while its change is still inside the group commit, with the very buffer it returns.
+ */
+type Presign = (body: Buffer) => void;
+
+type Handler = (core: Core, body: unknown, admit: Admit, note: Note, presign: Presign) => Promise<StoredResponse>;
 
 const json = (status: number, value: unknown): StoredResponse => ({ status, body: Buffer.from(JSON.stringify(value)) });
 const problem = (err: AppError): StoredResponse => json(err.status, toProblem(err));
@@ -73,13 +79,22 @@ const routes: Record<string, Handler> = {
     };
     return json(200, answer);
   },
-  async activate(core, body, admit, note) {
+  async activate(core, body, admit, note, presign) {
     const input = parseOrThrow(ActivateRequest, body);
     note.scope(input);
     const digest = await admit(input.key);
-    const { created, activation, license } = await activateKey(core, { ...input, digest, seen: note.seen });
-    note.code = created ? 'ACTIVATED' : 'ALREADY_ACTIVE';
-    return json(created ? 201 : 200, { activation: activationView(activation), license: licenseView(license, core.now()) });
+    const answer = ({ created, activation, license }: ActivateResult) =>
+      json(created ? 201 : 200, { activation: activationView(activation), license: licenseView(license, core.now()) });
+    // Rendered inside the store's transaction when the store can, so that it is being signed
+    // while the group commit finishes; sent only once the commit has succeeded.
+    let early: StoredResponse | null = null;
+    const prepare = (r: ActivateResult) => {
+      early = answer(r);
+      presign(early.body);
+    };
+    const result = await activateKey(core, { ...input, digest, seen: note.seen, prepare });
+    note.code = result.created ? 'ACTIVATED' : 'ALREADY_ACTIVE';
+    return early ?? answer(result);
   },
   async deactivate(core, body, admit, note) {
     const input = parseOrThrow(DeactivateRequest, body);
@@ -89,15 +104,18 @@ const routes: Record<string, Handler> = {
     note.code = 'DEACTIVATED';
     return json(200, { deactivated: true, license: licenseView(license, core.now()) });
   },
-  async consume(core, body, admit, note) {
+  async consume(core, body, admit, note, presign) {
     const input = parseOrThrow(ConsumeRequest, body);
     const digest = await admit(input.key);
+    // Called by the store inside the consume's transaction: the answer starts being signed there.
     const render = (d: ConsumeDecision): StoredResponse => {
       note.license = d.license;
       note.code = d.kind === 'ok' ? 'CONSUMED' : d.code;
       if (d.kind === 'refused') return problem(refusal(d));
       note.tokens = d.consumed;
-      return json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
+      const answer = json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
+      presign(answer.body);
+      return answer;
     };
     return consumeTokens(core, { ...input, digest }, render);
   },
@@ -146,6 +164,8 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp, signature
     });
   };
 
+  const presign: Presign = (body) => signatures.presign(body);
+
   const admit: Admit = async (key) => {
     const digest = core.vault.digest(key);
     if (keyLimiter) {
@@ -189,7 +209,7 @@ export async function createLicenseApi(core: Core, clientIp: ClientIp, signature
         if (!rate.allowed) throw new RateLimited(rate);
       }
       const body = parseJson(await readBody(req, PUBLIC_BODY_LIMIT));
-      const answer = await handler(core, body, admit, note);
+      const answer = await handler(core, body, admit, note, presign);
       send(req, res, answer, rate);
       // Only a consume replayed from its idempotency key leaves the code unset: nothing was decided anew.
       log(name as RequestAction, started, ip, note, answer.status, 'REPLAYED');

@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.js';
 import { isDevelopmentHost } from '../domain/hosts.js';
 import { standingCode, validate, type ValidationResult } from '../domain/validation.js';
 import type { Activation, LicenseState } from '../domain/types.js';
-import type { ActivationIdentity, ConsumeDecision, StoredResponse } from '../store/store.js';
+import type { ActivatedOutcome, ActivationIdentity, ConsumeDecision, StoredResponse } from '../store/store.js';
 
 /** Inputs arrive here already shape-checked and normalised by the HTTP edge. */
 export interface KeyScope {
@@ -65,12 +65,24 @@ export interface ActivateResult {
   license: LicenseState;
 }
 
-export async function activateKey(core: Core, input: KeyScope & { label?: string | undefined }): Promise<ActivateResult> {
+/**
+ * `prepare`, when given, sees the result inside the store's transaction, before it commits
+ * (stores that can say so early; see ActivateInput.settled): the caller can render its answer
+ * there. The result is only final once this function returns.
+ */
+export async function activateKey(
+  core: Core,
+  input: KeyScope & { label?: string | undefined; prepare?: (result: ActivateResult) => void },
+): Promise<ActivateResult> {
   const now = core.now();
+  const { prepare } = input;
   const outcome = await core.store.activate({
     digest: input.digest,
     id: newId('act', now),
     now,
+    ...(prepare && {
+      settled: (o: ActivatedOutcome) => prepare({ created: o.kind === 'created', activation: o.activation, license: o.license }),
+    }),
     plan: (license) => {
       input.seen?.(license);
       const standing = standingCode(license, input.product, now);

@@ -201,10 +201,18 @@ export interface ActivateInput {
   now: number;
   /** Checks the license (it may throw to refuse) and says what to record. */
   plan: (license: LicenseState) => ActivationPlan;
+  /**
+   * An early look at a created or existing activation, inside the change's transaction and
+   * before it commits, so that the caller can render its answer meanwhile; it must not throw.
+   * Optional for a store (SQLite calls it); the outcome the promise gives is what counts.
+   */
+  settled?: (outcome: ActivatedOutcome) => void;
 }
 
+export type ActivatedOutcome = { kind: 'created' | 'existing'; activation: Activation; license: LicenseState };
+
 export type ActivateOutcome =
-  | { kind: 'created' | 'existing'; activation: Activation; license: LicenseState }
+  | ActivatedOutcome
   | { kind: 'limit'; license: LicenseState }
   | { kind: 'not_found' };
 

@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyVault } from '../../server/crypto/keys.js';
 import { newId } from '../../server/domain/ids.js';
 import type { Account, License, LicenseState, Product } from '../../server/domain/types.js';
-import { StoreConflict, type ConsumeDecision, type Store, type StoredResponse } from '../../server/store/store.js';
+import { StoreConflict, type ActivatedOutcome, type ConsumeDecision, type Store, type StoredResponse } from '../../server/store/store.js';
 
 export interface StoreHandle {
   store: Store;
   /** Closes the store and removes what it made. */
   cleanup(): Promise<void>;
+  /** The store calls ActivateInput.settled (an optional early look that SQLite gives). */
+  callsSettled?: boolean;
 }
 
 const vault = new KeyVault(randomBytes(32), randomBytes(32));
@@ -220,6 +222,24 @@ export function describeStore(name: string, open: () => Promise<StoreHandle>): v
       await expect(h.store.activate({ digest: l.keyDigest, id: newId('act'), now: NOW, plan: () => { throw new Error('refused'); } }))
         .rejects.toThrow('refused');
       expect(await h.store.listActivations(acc.id, l.id, false)).toHaveLength(0);
+    });
+
+    it('gives an early look (settled) only at what the activation then resolves to', async () => {
+      const { key, license: l } = license(prd, { lock: 'domain', maxActivations: 1 });
+      await h.store.createLicense(l);
+      const seen: ActivatedOutcome[] = [];
+      const run = (domain: string) =>
+        h.store.activate({ digest: vault.digest(key), id: newId('act'), now: NOW, plan: plan(domain), settled: (o) => seen.push(o) });
+      const outcomes = [await run('a.com'), await run('a.com'), await run('b.com')];
+      expect(outcomes.map((o) => o.kind)).toEqual(['created', 'existing', 'limit']);
+      // Optional for a store; one that calls it does so once per created or existing activation.
+      if (h.callsSettled) expect(seen).toHaveLength(2);
+      seen.forEach((o, i) => {
+        const final = outcomes[i]!;
+        expect(final.kind === 'created' || final.kind === 'existing').toBe(true);
+        if (final.kind !== 'created' && final.kind !== 'existing') return;
+        expect([o.kind, o.activation.id, o.license.activationCount]).toEqual([final.kind, final.activation.id, final.license.activationCount]);
+      });
     });
 
     it('50 simultaneous activations of different domains on a 3-seat key make exactly 3', async () => {

@@ -21,6 +21,7 @@ describeStore('SQLite', async () => {
   const store = new SqliteStore(join(dir, 'batchkeys.db'), { backgroundCheckpoints: true });
   return {
     store,
+    callsSettled: true,
     async cleanup() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

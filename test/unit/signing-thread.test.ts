@@ -134,6 +134,49 @@ describe('SigningThread', () => {
     expect(errors.join()).toMatch(/sending a signed answer failed: socket gone/);
   });
 
+  it('signs presigned answers once, and sends them when their sign comes later in the turn', async () => {
+    const t = start();
+    const published = () => (t as unknown as { next: number }).next;
+    const bodies = bodiesOf(40);
+    const orphan = Buffer.from('{"orphan":"its commit failed"}');
+    const before = published();
+    // As a group commit does: answers presigned inside the transaction (one whose commit then
+    // fails is never sent), sent by the callers that the commit resumes, in later microtasks.
+    const result = await new Promise<{ sigs: string[]; beforeNextTurn: boolean }>((resolve) => {
+      setImmediate(() => {
+        let nextTurn = false;
+        setImmediate(() => { nextTurn = true; });
+        for (const b of bodies.slice(0, 30)) t.presign(b);
+        t.presign(orphan);
+        t.presign(bodies[0]!); // a second presign of one buffer publishes nothing more
+        const sigs: string[] = new Array<string>(bodies.length);
+        let count = 0;
+        bodies.forEach((b, i) => void Promise.resolve().then(() => t.sign(b, (sig) => {
+          sigs[i] = sig;
+          if (++count === bodies.length) resolve({ sigs, beforeNextTurn: !nextTurn });
+        })));
+      });
+    });
+    expectValid(bodies, result.sigs);
+    expect(result.beforeNextTurn).toBe(true);
+    // 30 presigned + the orphan + the 10 signed without a presign: nothing was published twice.
+    expect((published() - before) | 0).toBe(41);
+    // The orphan was dropped with its batch: signing it later publishes and signs it afresh.
+    const { sigs } = await signTurn(t, [orphan]);
+    expectValid([orphan], sigs);
+    expect(errors).toEqual([]);
+  });
+
+  it('signs presigned answers on the event loop once the thread is gone', async () => {
+    const t = start();
+    const body = Buffer.from('{"late":true}');
+    await t.close();
+    t.presign(body); // no thread: nothing to start
+    let sig = '';
+    t.sign(body, (s) => { sig = s; });
+    expect(sig).toBe(signer.sign(body));
+  });
+
   it('signs what is pending on close, and on the event loop after it', async () => {
     const t = start();
     const bodies = bodiesOf(20);

@@ -7,7 +7,7 @@ import type {
 } from '../../domain/types.js';
 import {
   applyPatch, priorFromRow, replayOf, StoreConflict,
-  type ActivateInput, type ActivateOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
+  type ActivateInput, type ActivateOutcome, type ActivatedOutcome, type ActivationIdentity, type ConsumeInput, type ConsumeOutcome,
   type DeactivateOutcome, type LicenseChange, type StoredResponse, type LicenseQuery, licenseCursor, licensePosition, NEVER_EXPIRES, type PolicyPatch, type ProductPatch, type Store,
 } from '../store.js';
 import type { Dumpable, DumpKind, DumpRecord } from '../dump.js';
@@ -585,6 +585,10 @@ export class SqliteStore implements Store, Dumpable {
   }
 
   async activate(input: ActivateInput): Promise<ActivateOutcome> {
+    const settled = (outcome: ActivatedOutcome): ActivatedOutcome => {
+      input.settled?.(outcome);
+      return outcome;
+    };
     return this.write((): ActivateOutcome => {
       const license = this.stateByDigest(input.digest);
       if (!license) return { kind: 'not_found' };
@@ -593,7 +597,7 @@ export class SqliteStore implements Store, Dumpable {
       // One identity for the lookup and the insert.
       const identity = activationIdentity(license.id, plan.domain, plan.device);
       const existing = this.activeActivation(license.id, by, identity);
-      if (existing) return { kind: 'existing', activation: existing, license };
+      if (existing) return settled({ kind: 'existing', activation: existing, license });
       if (!plan.development) {
         // The seat is taken by a conditional update: the limit holds whatever runs concurrently.
         const seat = this.stmt.takeSeat!.get(...stateRowParams(input.digest)) as Row | undefined;
@@ -605,7 +609,7 @@ export class SqliteStore implements Store, Dumpable {
         development: plan.development, createdAt: input.now, lastSeenAt: input.now, deactivatedAt: null,
       };
       this.stmt.insertActivation!.run(activationValues(activation, identity));
-      return { kind: 'created', activation, license };
+      return settled({ kind: 'created', activation, license });
     });
   }
 
