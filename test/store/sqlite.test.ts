@@ -10,6 +10,7 @@ import { SqliteStore } from '../../server/store/sqlite/index.js';
 import { migrations } from '../../server/store/sqlite/migrations.js';
 import { PURGE_SQL } from '../../server/store/sqlite/privacy.js';
 import { licenseParams } from '../../server/store/sqlite/rows.js';
+import { licenseRequestsSql } from '../../server/store/sqlite/request-log-file.js';
 import { licenseActivationsSql, targetHash } from '../../server/store/sqlite/identity.js';
 import { SLOT_PROBES, stateRowSql, stateSlot, stateSlotSql } from '../../server/store/sqlite/state-slot.js';
 import { StoreConflict } from '../../server/store/store.js';
@@ -170,6 +171,56 @@ function storeAtVersion(file: string, version: number) {
     .run(prd.id, acc.id, prd.name, prd.slug, NOW, NOW);
   return { old, acc, prd };
 }
+
+describe('SQLite store, request log by license', () => {
+  it('finds a license\'s entries through the index on its id\'s tail, and keeps ids sharing a tail apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-rqlicense-'));
+    const file = join(dir, 'batchkeys.db');
+    const rqFile = join(dir, 'batchkeys-requests.db');
+    try {
+      // A log made before the index changed: the old index on the whole id goes when it is opened.
+      const old = new Database(rqFile);
+      old.exec(`CREATE TABLE request_log (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, account_id TEXT, license_id TEXT,
+        action TEXT NOT NULL, code TEXT NOT NULL, status INTEGER NOT NULL, ip TEXT, ip_anonymised INTEGER NOT NULL DEFAULT 0,
+        domain TEXT, device TEXT, tokens INTEGER, latency_ms REAL NOT NULL);
+        CREATE INDEX request_log_license ON request_log (license_id, seq);`);
+      old.close();
+      const store = new SqliteStore(file);
+      const a = 'lic_AAAAAAAAAAAAAAAAA12345678';
+      const b = 'lic_BBBBBBBBBBBBBBBBB12345678'; // the same last eight characters as `a`
+      const c = 'lic_CCCCCCCCCCCCCCCCCCCCCCCC';
+      const entry = (licenseId: string, at: number) => ({
+        at, accountId: 'acc_1', licenseId, action: 'validate' as const, code: 'VALID', status: 200, ip: null,
+        domain: null, device: null, tokens: null, latencyMs: 1,
+      });
+      await store.appendRequests([entry(a, 1), entry(b, 2), entry(a, 3), entry(c, 4), entry(b, 5)]);
+      expect((await store.listRequests({ accountId: 'acc_1', licenseId: a, limit: 10 })).map((r) => r.at)).toEqual([3, 1]);
+      expect((await store.listRequests({ accountId: 'acc_1', licenseId: b, limit: 10 })).map((r) => r.at)).toEqual([5, 2]);
+      expect(await store.requestCounts('acc_1', a)).toEqual([{ action: 'validate', code: 'VALID', count: 2 }]);
+      await store.close();
+
+      const rq = new Database(rqFile, { readonly: true });
+      try {
+        const indexes = rq.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'request_log'`).pluck().all();
+        expect(indexes).toContain('request_log_license_tail');
+        expect(indexes).not.toContain('request_log_license');
+        for (const ids of [[a], [a, b, c]]) {
+          const { sql, params } = licenseRequestsSql(ids);
+          const plan = (rq.prepare(`EXPLAIN QUERY PLAN SELECT * FROM request_log WHERE ${sql}`).all(...params) as Array<{ detail: string }>)
+            .map((r) => r.detail);
+          expect(plan.some((d) => /SEARCH request_log USING INDEX request_log_license_tail/.test(d)), plan.join(' | ')).toBe(true);
+          expect(plan.filter((d) => /^SCAN request_log\b/.test(d)), plan.join(' | ')).toEqual([]);
+          expect((rq.prepare(`SELECT at FROM request_log WHERE ${sql} ORDER BY at`).pluck().all(...params))).toEqual(
+            ids.length === 1 ? [1, 3] : [1, 2, 3, 4, 5]);
+        }
+      } finally {
+        rq.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('SQLite store, schema migration 4 (license state split off)', () => {
   it('moves every license of a version-3 file into the two tables, keeping its activations, ledger and keys', async () => {

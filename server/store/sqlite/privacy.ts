@@ -11,14 +11,22 @@ import {
 } from '../sql/rows.js';
 import { FREE_SEAT, LICENSE_COLUMNS, LICENSE_FROM } from './rows.js';
 import { licenseActivationsSql } from './identity.js';
+import { licenseRequestsSql } from './request-log-file.js';
 import { STATE_ROW, stateRowParams } from './state-slot.js';
 
+/** A condition and its parameters. */
+type Condition = [string, ...unknown[]];
+
 /** Builds `WHERE a AND b ...` from the conditions that apply. */
-function where(conditions: Array<[string, unknown] | null>): { sql: string; params: unknown[] } {
-  const used = conditions.filter((c): c is [string, unknown] => c !== null);
-  return { sql: used.length ? `WHERE ${used.map(([c]) => c).join(' AND ')}` : '', params: used.map(([, v]) => v) };
+function where(conditions: Array<Condition | null>): { sql: string; params: unknown[] } {
+  const used = conditions.filter((c): c is Condition => c !== null);
+  return { sql: used.length ? `WHERE ${used.map(([c]) => c).join(' AND ')}` : '', params: used.flatMap(([, ...v]) => v) };
 }
-const when = <T>(value: T | undefined, sql: string): [string, unknown] | null => (value === undefined ? null : [sql, value]);
+const when = <T>(value: T | undefined, sql: string): Condition | null => (value === undefined ? null : [sql, value]);
+const byLicense = (id: string): Condition => {
+  const c = licenseRequestsSql([id]);
+  return [c.sql, ...c.params];
+};
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -62,15 +70,17 @@ export class SqlitePrivacy {
   listRequests(q: RequestLogQuery): RequestLogEntry[] {
     const w = where([
       q.accountId === null ? null : ['account_id = ?', q.accountId],
-      when(q.licenseId, 'license_id = ?'), when(q.action, 'action = ?'), when(q.code, 'code = ?'), when(q.ip, 'ip = ?'),
+      q.licenseId === undefined ? null : byLicense(q.licenseId),
+      when(q.action, 'action = ?'), when(q.code, 'code = ?'), when(q.ip, 'ip = ?'),
       when(q.from, 'at >= ?'), when(q.to, 'at < ?'), when(q.before, 'seq < ?'),
     ]);
     return (this.rq.prepare(`SELECT * FROM request_log ${w.sql} ORDER BY seq DESC LIMIT ?`).all(...w.params, q.limit) as Row[]).map(toRequest);
   }
 
   requestCounts(accountId: string, licenseId: string): Array<{ action: RequestAction; code: string; count: number }> {
-    return (this.rq.prepare(`SELECT action, code, count(*) AS n FROM request_log WHERE license_id = ? AND account_id = ?
-      GROUP BY action, code`).all(licenseId, accountId) as Row[])
+    const license = licenseRequestsSql([licenseId]);
+    return (this.rq.prepare(`SELECT action, code, count(*) AS n FROM request_log WHERE ${license.sql} AND account_id = ?
+      GROUP BY action, code`).all(...license.params, accountId) as Row[])
       .map((r) => ({ action: r.action as RequestAction, code: String(r.code), count: Number(r.n) }));
   }
 
@@ -154,7 +164,7 @@ export class SqlitePrivacy {
     const account = accountId === null ? '' : ' AND account_id = ?';
     const params = accountId === null ? [] : [accountId];
     if (s.kind === 'email') {
-      return licenseIds.length ? { sql: `license_id IN (${inList(licenseIds.length)})`, params: licenseIds } : null;
+      return licenseIds.length ? licenseRequestsSql(licenseIds) : null;
     }
     const column = s.kind === 'ip' ? 'ip' : s.kind;
     return { sql: `${column} = ?${account}`, params: [s.value, ...params] };
