@@ -54,7 +54,8 @@ class Note {
 
 /**
  * Starts signing an answer before it is sent (see SigningThread.presign): a write's handler
- * calls it while its change is still inside the group commit, with the very buffer it returns.
+ * calls it when the store shows the outcome early (`settled`, inside the group commit), with the
+ * very buffer it then returns.
  */
 type Presign = (body: Buffer) => void;
 
@@ -107,17 +108,16 @@ const routes: Record<string, Handler> = {
   async consume(core, body, admit, note, presign) {
     const input = parseOrThrow(ConsumeRequest, body);
     const digest = await admit(input.key);
-    // Called by the store inside the consume's transaction: the answer starts being signed there.
+    // Called by the store inside the consume's transaction (the answer is stored with it).
     const render = (d: ConsumeDecision): StoredResponse => {
       note.license = d.license;
       note.code = d.kind === 'ok' ? 'CONSUMED' : d.code;
       if (d.kind === 'refused') return problem(refusal(d));
       note.tokens = d.consumed;
-      const answer = json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
-      presign(answer.body);
-      return answer;
+      return json(200, { consumed: d.consumed, remaining: d.license.tokensRemaining ?? 0, license: licenseView(d.license, core.now()) });
     };
-    return consumeTokens(core, { ...input, digest }, render);
+    // A store that settles the consume in this turn shows the answer early: it starts being signed.
+    return consumeTokens(core, { ...input, digest, settled: (answer) => presign(answer.body) }, render);
   },
 };
 

@@ -140,7 +140,7 @@ export function refusal(decision: Exclude<ConsumeDecision, { kind: 'ok' }>): App
  */
 export async function consumeTokens(
   core: Core,
-  input: { digest: string; amount: number; idempotencyKey?: string | undefined },
+  input: { digest: string; amount: number; idempotencyKey?: string | undefined; settled?: (response: StoredResponse) => void },
   render: (decision: ConsumeDecision) => StoredResponse,
 ): Promise<StoredResponse> {
   const { digest } = input;
@@ -150,6 +150,7 @@ export async function consumeTokens(
     const now = core.now();
     const outcome = await core.store.consume({
       digest, amount: input.amount, idempotencyKey: idem, ledgerId: newId('led', now), now, render,
+      ...(input.settled && { settled: input.settled }),
     });
     if (outcome.kind === 'not_found') throw notFound();
     if (outcome.kind === 'mismatch') throw mismatch();

@@ -203,8 +203,9 @@ export interface ActivateInput {
   plan: (license: LicenseState) => ActivationPlan;
   /**
    * An early look at a created or existing activation, inside the change's transaction and
-   * before it commits, so that the caller can render its answer meanwhile; it must not throw.
-   * Optional for a store (SQLite calls it); the outcome the promise gives is what counts.
+   * before it commits, for a store that settles the change in this same turn of the event loop
+   * (SQLite's group commit does): the caller can render its answer and start signing it
+   * meanwhile. Optional for a store; it must not throw; the outcome the promise gives is what counts.
    */
   settled?: (outcome: ActivatedOutcome) => void;
 }
@@ -240,6 +241,12 @@ export interface ConsumeInput {
   now: number;
   /** Turns the decision into the answer; called inside the transaction so the answer is stored with it. */
   render: (decision: ConsumeDecision) => StoredResponse;
+  /**
+   * An early look at the rendered answer (the very object the promise will give), for a store
+   * that settles the change in this same turn of the event loop, with no I/O before: the caller
+   * can start signing it meanwhile. Optional for a store; it must not throw.
+   */
+  settled?: (response: StoredResponse) => void;
 }
 
 export type ConsumeOutcome =

@@ -242,6 +242,24 @@ export function describeStore(name: string, open: () => Promise<StoreHandle>): v
       });
     });
 
+    it('gives an early look (settled) only at the very answer a consume then resolves to', async () => {
+      const { key, license: l } = license(prd, { tokensTotal: 5, tokensRemaining: 5 });
+      await h.store.createLicense(l);
+      const seen: StoredResponse[] = [];
+      const run = (amount: number, idem: string | null) => h.store.consume({
+        digest: vault.digest(key), amount, idempotencyKey: idem, ledgerId: newId('led'), now: NOW, render, settled: (r) => seen.push(r),
+      });
+      const first = await run(2, 'early-1');
+      const replay = await run(2, 'early-1');
+      const refused = await run(9, null);
+      if (first.kind !== 'answer' || replay.kind !== 'answer' || refused.kind !== 'answer') throw new Error('expected answers');
+      expect([first.replayed, replay.replayed, refused.response.status]).toEqual([false, true, 409]);
+      // A replay is read back from the store: there is nothing to look at early.
+      if (h.callsSettled) expect(seen).toEqual([first.response, refused.response]);
+      for (const r of seen) expect([first.response, refused.response]).toContain(r);
+      if (h.callsSettled) expect(seen[0]).toBe(first.response);
+    });
+
     it('50 simultaneous activations of different domains on a 3-seat key make exactly 3', async () => {
       const { key, license: l } = license(prd, { lock: 'domain', maxActivations: 3 });
       await h.store.createLicense(l);

@@ -547,6 +547,8 @@ export class PostgresStore implements Store, Dumpable {
         const response = r.new_remaining !== null
           ? input.render({ kind: 'ok', license: { ...license, tokensRemaining: Number(r.new_remaining) }, consumed: input.amount })
           : input.render({ kind: 'refused', code: consumeRefusal(license, input.now) ?? 'INSUFFICIENT_TOKENS', license });
+        // Settled in this turn (the batch's statement has committed): an early look is worth giving.
+        input.settled?.(response);
         resolve({ kind: 'answer', replayed: false, response });
       } catch (err) {
         reject(err);

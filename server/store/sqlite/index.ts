@@ -693,6 +693,7 @@ export class SqliteStore implements Store, Dumpable {
         }
       }
       if (idem !== null) this.stmt.idempotencyPut!.run(licenseId, idem, amount, response.status, response.body, now);
+      input.settled?.(response);
       return { kind: 'answer', replayed: false, response };
     });
   }
