@@ -65,6 +65,8 @@ export interface ActivateResult {
   license: LicenseState;
 }
 
+const activateResult = (o: ActivatedOutcome): ActivateResult => ({ created: o.kind === 'created', activation: o.activation, license: o.license });
+
 /**
  * `prepare`, when given, sees the result inside the store's transaction, before it commits
  * (stores that can say so early; see ActivateInput.settled): the caller can render its answer
@@ -80,9 +82,7 @@ export async function activateKey(
     digest: input.digest,
     id: newId('act', now),
     now,
-    ...(prepare && {
-      settled: (o: ActivatedOutcome) => prepare({ created: o.kind === 'created', activation: o.activation, license: o.license }),
-    }),
+    ...(prepare && { settled: (o: ActivatedOutcome) => prepare(activateResult(o)) }),
     plan: (license) => {
       input.seen?.(license);
       const standing = standingCode(license, input.product, now);
@@ -102,7 +102,7 @@ export async function activateKey(
     throw new AppError('ACTIVATION_LIMIT_REACHED',
       `This key is already activated on ${outcome.license.maxActivations} ${outcome.license.maxActivations === 1 ? 'site or device' : 'sites or devices'}, its limit.`);
   }
-  return { created: outcome.kind === 'created', activation: outcome.activation, license: outcome.license };
+  return activateResult(outcome);
 }
 
 const standingDetail = {

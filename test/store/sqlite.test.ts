@@ -352,12 +352,17 @@ function sharedSlotDigests(n: number, stem = 'Zq3xY7KpQ'): string[] {
 }
 
 describe('SQLite store, license state slots (migration 8)', () => {
-  it('keeps licenses whose digests share a slot apart, unique and findable through every path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-slot-'));
+  /** A store at the current schema in a directory of its own, with an account and a product. */
+  function openStore(prefix: string) {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
     const file = join(dir, 'batchkeys.db');
     const { old, acc, prd } = storeAtVersion(file, migrations.length);
     old.close();
-    const store = new SqliteStore(file);
+    return { dir, acc, prd, store: new SqliteStore(file) };
+  }
+
+  it('keeps licenses whose digests share a slot apart, unique and findable through every path', async () => {
+    const { dir, acc, prd, store } = openStore('batchkeys-slot-');
     try {
       const digests = sharedSlotDigests(SLOT_PROBES + 2);
       const slot = stateSlot(digests[0]!);
@@ -412,11 +417,7 @@ describe('SQLite store, license state slots (migration 8)', () => {
   });
 
   it('imports licenses in slot order, those that share a slot or meet a stored one included, and reports the first key that exists', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'batchkeys-slot-import-'));
-    const file = join(dir, 'batchkeys.db');
-    const { old, acc, prd } = storeAtVersion(file, migrations.length);
-    old.close();
-    const store = new SqliteStore(file);
+    const { dir, acc, prd, store } = openStore('batchkeys-slot-import-');
     try {
       const [e1, a1] = sharedSlotDigests(2, 'Imp0rtAAQ');
       const [b1, c1] = sharedSlotDigests(2, 'Imp0rtBBQ');
